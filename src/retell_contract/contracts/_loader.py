@@ -1,0 +1,281 @@
+"""Load and validate a contract file, and expose what the rest of the code needs from it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from openapi_spec_validator import validate as validate_openapi
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from referencing.exceptions import Unresolvable
+
+from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
+from retell_contract.errors import ContractError
+
+BUILTIN_CONTRACT = "create-web-call.openapi.yaml"
+DEFAULT_METHOD = "post"
+DEFAULT_PATH = "/v2/create-web-call"
+# Fallback for contracts without x-lifecycle (e.g. Retell's own spec): its descriptions
+# say "Available after call ends" for post-call fields.
+_AFTER_END = re.compile(r"(available|only available) after (the )?call ends", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Agent:
+    """An agent the target knows, with the versions it has (ascending; empty if unknown)."""
+
+    agent_id: str
+    versions: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One loaded, validated contract of ``POST /v2/create-web-call``.
+
+    Schemas are self-contained JSON Schema 2020-12 (references inlined, OpenAPI 3.0
+    spellings rewritten), ready for any JSON Schema validator.
+    """
+
+    source: str
+    document: Mapping[str, Any] = field(repr=False)
+    openapi_version: str
+    method: str
+    path: str
+    request_schema: JsonSchema = field(repr=False)
+    response_schemas: Mapping[int, JsonSchema | None] = field(repr=False)
+    error_examples: Mapping[int, str] = field(repr=False)
+    success_status: int
+
+    @property
+    def status_codes(self) -> tuple[int, ...]:
+        """Every documented status code, ascending."""
+        return tuple(sorted(self.response_schemas))
+
+    @property
+    def error_status_codes(self) -> tuple[int, ...]:
+        """Documented status codes other than the success one."""
+        return tuple(code for code in self.status_codes if code != self.success_status)
+
+    @property
+    def call_object_schema(self) -> JsonSchema:
+        """Schema of the call object returned with the success status."""
+        schema = self.response_schemas.get(self.success_status)
+        if schema is None:
+            raise ContractError(f"{self.source}: the {self.success_status} response has no JSON schema")
+        return schema
+
+    @property
+    def error_schema(self) -> JsonSchema:
+        """Schema of the JSON error object (taken from the first documented error status)."""
+        for code in self.error_status_codes:
+            schema = self.response_schemas[code]
+            if schema is not None:
+                return schema
+        raise ContractError(f"{self.source}: no error response has a JSON schema")
+
+    def response_schema(self, status: int) -> JsonSchema | None:
+        """Schema documented for ``status``, or None when undocumented or bodiless."""
+        return self.response_schemas.get(status)
+
+    def error_message(self, status: int) -> str:
+        """The documented example message for an error status (a generic one if none)."""
+        return self.error_examples.get(status, f"Request failed with status {status}.")
+
+    def call_field(self, *path: str) -> JsonSchema:
+        """Schema of a (nested) call-object field, e.g. ``call_field("latency", "e2e")``."""
+        return _descend(self.call_object_schema, path, self.source, "call object")
+
+    def request_field(self, *path: str) -> JsonSchema:
+        """Schema of a (nested) request-body field, e.g. ``request_field("agent_id")``."""
+        return _descend(self.request_schema, path, self.source, "request body")
+
+    def enum(self, *path: str) -> tuple[Any, ...]:
+        """Allowed values of a call-object field (without ``None``)."""
+        values = self.call_field(*path).get("enum")
+        if not isinstance(values, list):
+            raise ContractError(f"{self.source}: call object field {'.'.join(path)} has no enum")
+        return tuple(value for value in values if value is not None)
+
+    @property
+    def required_call_fields(self) -> tuple[str, ...]:
+        return tuple(self.call_object_schema.get("required", ()))
+
+    @property
+    def post_call_fields(self) -> tuple[str, ...]:
+        """Call-object fields that only exist once the call has ended."""
+        return self._fields_in_lifecycle("ended")
+
+    @property
+    def started_call_fields(self) -> tuple[str, ...]:
+        """Call-object fields that exist once the call has started."""
+        return self._fields_in_lifecycle("started")
+
+    def _fields_in_lifecycle(self, stage: str) -> tuple[str, ...]:
+        properties = self.call_object_schema.get("properties", {})
+        return tuple(name for name, sub in properties.items() if _lifecycle(sub) == stage)
+
+    @property
+    def echoed_fields(self) -> tuple[str, ...]:
+        """Request fields the call object returns unchanged (present in both schemas)."""
+        response = self.call_object_schema.get("properties", {})
+        return tuple(name for name in self.request_schema.get("properties", {}) if name in response)
+
+    @property
+    def default_agent(self) -> Agent:
+        """The agent a target is assumed to have when none is configured."""
+        declared = self.document.get("info", {}).get("x-default-agent")
+        if isinstance(declared, Mapping) and declared.get("agent_id"):
+            return Agent(str(declared["agent_id"]), tuple(int(v) for v in declared.get("versions", ())))
+        examples = self.request_field("agent_id").get("examples") or ["agent"]
+        return Agent(str(examples[0]), ())
+
+
+def _lifecycle(schema: JsonSchema) -> str | None:
+    declared = schema.get("x-lifecycle")
+    if isinstance(declared, str):
+        return declared
+    description = schema.get("description", "")
+    return "ended" if isinstance(description, str) and _AFTER_END.search(description) else None
+
+
+def _descend(schema: JsonSchema, path: tuple[str, ...], source: str, what: str) -> JsonSchema:
+    node = schema
+    for depth, name in enumerate(path):
+        properties = node.get("properties", {})
+        if name not in properties:
+            where = ".".join(path[: depth + 1])
+            raise ContractError(f"{source}: the {what} schema has no field {where!r}")
+        node = properties[name]
+    return node
+
+
+def load_contract(
+    path: str | Path | None = None, *, method: str = DEFAULT_METHOD, operation_path: str = DEFAULT_PATH
+) -> Contract:
+    """Load a contract file (OpenAPI 3.0 or 3.1, YAML or JSON); the built-in one if no path.
+
+    Raises ContractError with a one-line message naming the file and the problem.
+    """
+    if path is None:
+        return _builtin_contract(method.lower(), operation_path)
+    location = Path(path)
+    try:
+        text = location.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContractError(f"{location}: contract file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ContractError(f"{location}: cannot read contract file ({_first_line(error)})") from None
+    return _build(str(location), text, method.lower(), operation_path)
+
+
+@cache
+def _builtin_contract(method: str, operation_path: str) -> Contract:
+    text = resources.files(__package__).joinpath(BUILTIN_CONTRACT).read_text(encoding="utf-8")
+    return _build(f"<built-in {BUILTIN_CONTRACT}>", text, method, operation_path)
+
+
+def parse_document(source: str, text: str) -> dict[str, Any]:
+    """Parse YAML or JSON text into a mapping that claims to be an OpenAPI 3.x document."""
+    try:
+        document = json.loads(text) if source.endswith(".json") else yaml.safe_load(text)
+    except json.JSONDecodeError as error:
+        raise ContractError(f"{source}: not valid JSON ({error.msg} at line {error.lineno})") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or _first_line(error)
+        raise ContractError(f"{source}: not valid YAML ({problem}{where})") from None
+    if not isinstance(document, dict):
+        raise ContractError(f"{source}: not an OpenAPI document (top level is {type(document).__name__})")
+    version = document.get("openapi")
+    if not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+", version):
+        raise ContractError(f"{source}: not an OpenAPI 3.0/3.1 document (openapi field is {version!r})")
+    return document
+
+
+def validate_document(source: str, document: Mapping[str, Any]) -> None:
+    """Validate against the OpenAPI meta-schema; raise ContractError on the first problem."""
+    try:
+        validate_openapi(document)
+    except OpenAPIValidationError as error:
+        where = "/".join(str(part) for part in error.absolute_path) or "document root"
+        raise ContractError(f"{source}: invalid OpenAPI ({_first_line(error.message)} at {where})") from None
+    except Unresolvable as error:
+        raise ContractError(f"{source}: $ref {getattr(error, 'ref', '?')!r} points at nothing") from None
+
+
+def _build(source: str, text: str, method: str, operation_path: str) -> Contract:
+    document = parse_document(source, text)
+    validate_document(source, document)
+    operation = document.get("paths", {}).get(operation_path, {}).get(method)
+    if not isinstance(operation, Mapping):
+        raise ContractError(f"{source}: no {method.upper()} {operation_path} operation")
+    openapi_30 = document["openapi"].startswith("3.0")
+
+    def media_of(node: Any) -> Mapping[str, Any]:
+        """The application/json media object of a request body or response (refs followed)."""
+        while isinstance(node, Mapping) and "$ref" in node:
+            node = resolve_pointer(document, node["$ref"])
+        media = node.get("content", {}).get("application/json", {}) if isinstance(node, Mapping) else {}
+        return media if isinstance(media, Mapping) else {}
+
+    def schema_of(node: Any) -> Any:
+        schema = media_of(node).get("schema")
+        return None if schema is None else to_json_schema(schema, document, openapi_30=openapi_30)
+
+    request_schema = schema_of(operation.get("requestBody", {}))
+    if not isinstance(request_schema, dict):
+        raise ContractError(f"{source}: {operation_path} has no application/json request body schema")
+    responses: dict[int, JsonSchema | None] = {}
+    examples: dict[int, str] = {}
+    for code, response in (operation.get("responses") or {}).items():
+        if not str(code).isdigit():
+            continue  # "default" and "4XX" ranges document nothing a check can pin down
+        responses[int(code)] = schema_of(response)
+        example = media_of(response).get("example")
+        if isinstance(example, Mapping) and isinstance(example.get("message"), str):
+            examples[int(code)] = example["message"]
+    successes = sorted(code for code in responses if 200 <= code < 300)
+    if not successes:
+        raise ContractError(f"{source}: {operation_path} documents no 2xx response")
+    for name, schema in [
+        ("request body", request_schema),
+        *((f"response {c}", s) for c, s in responses.items()),
+    ]:
+        _check_json_schema(source, name, schema)
+    return Contract(
+        source=source,
+        document=document,
+        openapi_version=document["openapi"],
+        method=method.upper(),
+        path=operation_path,
+        request_schema=request_schema,
+        response_schemas=responses,
+        error_examples=examples,
+        success_status=successes[0],
+    )
+
+
+def _check_json_schema(source: str, name: str, schema: JsonSchema | None) -> None:
+    if schema is None:
+        return
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        where = "/".join(str(part) for part in error.absolute_path) or "root"
+        raise ContractError(
+            f"{source}: {name} schema is invalid ({_first_line(error.message)} at {where})"
+        ) from None
+
+
+def _first_line(error: object) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -1,0 +1,224 @@
+"""The contract file and its loader."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from retell_contract.contracts import load_contract, to_json_schema
+from retell_contract.errors import ContractError
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+RETELL_SPEC = REFERENCE / "retell-openapi-create-web-call-2026-04.yaml"
+
+
+@pytest.fixture(scope="module")
+def contract():
+    return load_contract()
+
+
+def test_builtin_contract_declares_the_documented_operation(contract):
+    assert (contract.method, contract.path) == ("POST", "/v2/create-web-call")
+    assert contract.openapi_version.startswith("3.1")
+    assert contract.status_codes == (201, 400, 401, 402, 422, 429, 500)
+    assert contract.success_status == 201
+
+
+def test_request_schema(contract):
+    schema = contract.request_schema
+    assert schema["required"] == ["agent_id"]
+    assert schema["properties"]["agent_id"] == {**schema["properties"]["agent_id"], "minLength": 1}
+    assert schema["properties"]["agent_version"]["type"] == "integer"
+    assert schema.get("additionalProperties", True) is not False, "real API accepts unknown fields"
+
+
+def test_call_object_has_all_thirty_fields_and_six_required(contract):
+    schema = contract.call_object_schema
+    assert len(schema["properties"]) == 30
+    assert set(contract.required_call_fields) == {
+        "call_type",
+        "access_token",
+        "call_id",
+        "agent_id",
+        "agent_version",
+        "call_status",
+    }
+    assert schema.get("additionalProperties", True) is not False, "new fields are drift, not violations"
+
+
+def test_enums(contract):
+    assert contract.enum("call_type") == ("web_call",)
+    assert contract.enum("call_status") == ("registered", "not_connected", "ongoing", "ended", "error")
+    assert contract.enum("data_storage_setting") == (
+        "everything",
+        "everything_except_pii",
+        "basic_attributes_only",
+    )
+    assert len(contract.enum("disconnection_reason")) == 28
+    assert "error_user_not_joined" in contract.enum("disconnection_reason")
+    assert contract.enum("call_analysis", "user_sentiment") == ("Negative", "Positive", "Neutral", "Unknown")
+    roles = [
+        v["properties"]["role"]["enum"]
+        for v in contract.call_field("transcript_with_tool_calls")["items"]["oneOf"]
+    ]
+    assert roles == [
+        ["agent", "user", "transfer_target"],
+        ["tool_call_invocation"],
+        ["tool_call_result"],
+        ["dtmf"],
+    ]
+
+
+def test_latency_has_six_metrics_of_one_shape(contract):
+    metrics = contract.call_field("latency")["properties"]
+    assert set(metrics) == {"e2e", "llm", "llm_websocket_network_rtt", "tts", "knowledge_base", "s2s"}
+    assert len({json.dumps(m, sort_keys=True) for m in metrics.values()}) == 1
+
+
+def test_error_responses_share_the_error_object(contract):
+    for code in contract.error_status_codes:
+        assert contract.response_schema(code) == contract.error_schema
+    assert contract.error_message(422) == "Cannot find requested asset under given api key."
+    assert contract.error_message(401) == "API key is missing or invalid."
+
+
+def test_lifecycle_and_echo_metadata(contract):
+    assert contract.echoed_fields == ("agent_id", "agent_version", "metadata", "retell_llm_dynamic_variables")
+    assert contract.started_call_fields == ("start_timestamp",)
+    post_call = set(contract.post_call_fields)
+    assert {
+        "end_timestamp",
+        "duration_ms",
+        "transcript",
+        "latency",
+        "call_analysis",
+        "llm_token_usage",
+    } <= post_call
+    assert not post_call & set(contract.required_call_fields)
+
+
+def test_default_agent_is_the_docs_example(contract):
+    assert contract.default_agent.agent_id == "oBeDLoLOeuAbiuaMFXRtDOLriTJ5tSxD"
+    assert contract.default_agent.versions == (1,)
+
+
+def test_unknown_field_lookup_names_the_field(contract):
+    with pytest.raises(ContractError, match=r"no field 'latency.asr'"):
+        contract.call_field("latency", "asr")
+
+
+@pytest.mark.skipif(not RETELL_SPEC.exists(), reason="shared reference not present")
+def test_loads_retells_own_openapi_30_spec():
+    retell = load_contract(RETELL_SPEC)
+    assert retell.openapi_version == "3.0.3"
+    assert set(retell.required_call_fields) == set(load_contract().required_call_fields)
+    # 3.0 `nullable: true` became a JSON Schema null type, and allOf was merged.
+    assert retell.call_field("transfer_destination")["type"] == ["string", "null"]
+    assert "agent_name" in retell.call_object_schema["properties"]
+    assert "asr" in retell.call_field("latency")["properties"]
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _builtin_document() -> dict:
+    return yaml.safe_load(load_contract().document and yaml.safe_dump(dict(load_contract().document)))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("c.yaml", "openapi: [unclosed", r"c\.yaml: not valid YAML"),
+        ("c.json", "{", r"c\.json: not valid JSON"),
+        ("c.yaml", "- a\n- b\n", r"not an OpenAPI document \(top level is list\)"),
+        ("c.yaml", "swagger: '2.0'\n", r"not an OpenAPI 3\.0/3\.1 document"),
+        ("c.yaml", "openapi: 3.1.0\ninfo: {title: t}\npaths: {}\n", r"invalid OpenAPI"),
+        (
+            "c.yaml",
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            r"no POST /v2/create-web-call",
+        ),
+    ],
+)
+def test_broken_contract_files_get_one_line_errors(tmp_path, name, text, message):
+    path = _write(tmp_path, name, text)
+    with pytest.raises(ContractError, match=message) as caught:
+        load_contract(path)
+    assert "\n" not in str(caught.value)
+    assert str(path) in str(caught.value)
+
+
+def test_missing_contract_file(tmp_path):
+    with pytest.raises(ContractError, match="contract file not found"):
+        load_contract(tmp_path / "absent.yaml")
+
+
+def test_dangling_ref_is_named(tmp_path):
+    document = _builtin_document()
+    document["components"]["schemas"]["WebCallResponse"]["properties"]["latency"] = {
+        "$ref": "#/components/schemas/Nope"
+    }
+    path = _write(tmp_path, "c.yaml", yaml.safe_dump(document))
+    with pytest.raises(ContractError, match=r"Nope"):
+        load_contract(path)
+
+
+def test_invalid_json_schema_inside_a_valid_document_is_named(tmp_path):
+    document = _builtin_document()
+    document["components"]["schemas"]["CreateWebCallRequest"]["properties"]["agent_id"]["minLength"] = -1
+    path = _write(tmp_path, "c.yaml", yaml.safe_dump(document))
+    with pytest.raises(ContractError, match=r"c\.yaml: "):
+        load_contract(path)
+
+
+def test_user_contract_is_loaded_through_the_same_loader(tmp_path):
+    document = _builtin_document()
+    document["components"]["schemas"]["CallStatus"]["enum"].append("queued")
+    path = _write(tmp_path, "mine.json", json.dumps(document))
+    assert "queued" in load_contract(path).enum("call_status")
+
+
+class TestNormalisation:
+    def test_openapi_30_nullable_and_exclusive_bounds(self):
+        schema = {"type": "integer", "nullable": True, "minimum": 0, "exclusiveMinimum": True, "example": 3}
+        assert to_json_schema(schema, {}, openapi_30=True) == {
+            "type": ["integer", "null"],
+            "exclusiveMinimum": 0,
+            "examples": [3],
+        }
+
+    def test_nullable_enum_admits_null(self):
+        schema = {"type": "string", "enum": ["a"], "nullable": True}
+        assert to_json_schema(schema, {}, openapi_30=True)["enum"] == ["a", None]
+
+    def test_ref_is_inlined_and_all_of_merged(self):
+        document = {
+            "components": {"schemas": {"B": {"type": "object", "required": ["b"], "properties": {"b": {}}}}}
+        }
+        schema = {"allOf": [{"type": "object", "properties": {"a": {}}}, {"$ref": "#/components/schemas/B"}]}
+        assert to_json_schema(schema, document, openapi_30=False) == {
+            "type": "object",
+            "properties": {"a": {}, "b": {}},
+            "required": ["b"],
+        }
+
+    def test_recursive_ref_does_not_loop(self):
+        document = {
+            "components": {
+                "schemas": {
+                    "N": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/N"}}}
+                }
+            }
+        }
+        out = to_json_schema({"$ref": "#/components/schemas/N"}, document, openapi_30=False)
+        assert "recursive" in out["properties"]["next"]["description"]
+
+    def test_external_ref_is_refused(self):
+        with pytest.raises(ContractError, match="only local references"):
+            to_json_schema({"$ref": "other.yaml#/X"}, {}, openapi_30=False)
