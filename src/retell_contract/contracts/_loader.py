@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,22 @@ class Contract:
             if schema is not None:
                 return schema
         raise ContractError(f"{self.source}: no error response has a JSON schema")
+
+    @cached_property
+    def request_validator(self) -> Draft202012Validator:
+        """A JSON Schema validator for request bodies (built once per contract)."""
+        return Draft202012Validator(self.request_schema)
+
+    @cached_property
+    def response_validators(self) -> Mapping[int, Draft202012Validator]:
+        """JSON Schema validators for each documented response body (built once per contract)."""
+        return {code: Draft202012Validator(s) for code, s in self.response_schemas.items() if s is not None}
+
+    @property
+    def call_object_validator(self) -> Draft202012Validator:
+        """A JSON Schema validator for call objects."""
+        self.call_object_schema  # noqa: B018 - raises ContractError when there is no schema
+        return self.response_validators[self.success_status]
 
     def response_schema(self, status: int) -> JsonSchema | None:
         """Schema documented for ``status``, or None when undocumented or bodiless."""
