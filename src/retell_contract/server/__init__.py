@@ -1,0 +1,48 @@
+"""A faithful mock of Retell's create-web-call API, in-process or over real HTTP.
+
+>>> import httpx
+>>> from retell_contract.server import DEFAULT_API_KEY, MockConfig, create_app, mock_transport
+>>> app = create_app(MockConfig(seed=1))
+>>> with httpx.Client(transport=mock_transport(app), base_url="http://mock") as client:
+...     response = client.post(
+...         "/v2/create-web-call",
+...         json={"agent_id": "oBeDLoLOeuAbiuaMFXRtDOLriTJ5tSxD"},
+...         headers={"Authorization": f"Bearer {DEFAULT_API_KEY}"},
+...     )
+>>> response.status_code, response.json()["call_status"]
+(201, 'registered')
+"""
+
+from retell_contract.server._app import CONTROL_PREFIX, GET_CALL_PATH, create_app
+from retell_contract.server._config import (
+    DEFAULT_API_KEY,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TOKEN_TTL_SECONDS,
+    MockConfig,
+    MockConfigError,
+    parse_agent,
+)
+from retell_contract.server._http import MockServer, serve_forever
+from retell_contract.server._lifecycle import TARGETS, LifecycleError
+from retell_contract.server._state import MockState
+from retell_contract.server._transport import MockTransport, async_mock_transport, mock_transport
+
+__all__ = [
+    "CONTROL_PREFIX",
+    "DEFAULT_API_KEY",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_TOKEN_TTL_SECONDS",
+    "GET_CALL_PATH",
+    "TARGETS",
+    "LifecycleError",
+    "MockConfig",
+    "MockConfigError",
+    "MockServer",
+    "MockState",
+    "MockTransport",
+    "async_mock_transport",
+    "create_app",
+    "mock_transport",
+    "parse_agent",
+    "serve_forever",
+]

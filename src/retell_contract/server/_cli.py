@@ -1,0 +1,184 @@
+"""Options and body of ``retell-contract mock``; ``retell_contract.cli`` only wires them in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from retell_contract.contracts import Contract
+from retell_contract.server._app import CONTROL_PREFIX, create_app
+from retell_contract.server._config import (
+    DEFAULT_API_KEY,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TOKEN_TTL_SECONDS,
+    MockConfig,
+    MockConfigError,
+    parse_agent,
+)
+from retell_contract.server._http import serve_forever
+
+F = TypeVar("F", bound=Callable[..., Any])
+# MockConfig names fields; on the command line the user typed flags.
+_FLAG_FOR_FIELD = {"payment_required_keys": "--payment-required-key", "api_keys": "--api-key"}
+_RATE = click.FloatRange(0.0, 1.0)
+_OPTIONS = [
+    click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on."),
+    click.option(
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=8080,
+        show_default=True,
+        help="Port; 0 picks a free one.",
+    ),
+    click.option(
+        "--api-key",
+        "api_keys",
+        multiple=True,
+        metavar="KEY",
+        help=f"Accepted API key (repeatable). Default: the test key {DEFAULT_API_KEY}.",
+    ),
+    click.option(
+        "--agent-id",
+        "agent_specs",
+        multiple=True,
+        metavar="ID[:V,...]",
+        help="Agent that exists, with its versions (repeatable; default versions: 1). "
+        "Default: the contract's example agent.",
+    ),
+    click.option(
+        "--seed", type=int, default=None, help="Seed for reproducible ids, faults and generated calls."
+    ),
+    click.option("--rate-limit", type=_RATE, default=0.0, help="Fraction of requests answered 429."),
+    click.option(
+        "--retry-after",
+        type=click.IntRange(min=0),
+        default=1,
+        show_default=True,
+        help="Retry-After seconds on 429.",
+    ),
+    click.option(
+        "--payment-required-key",
+        "payment_required_keys",
+        multiple=True,
+        metavar="KEY",
+        help="API key whose requests are answered 402 (repeatable).",
+    ),
+    click.option("--server-error-rate", type=_RATE, default=0.0, help="Fraction of requests answered 500."),
+    click.option(
+        "--latency",
+        type=click.FloatRange(min=0.0),
+        default=0.0,
+        help="Seconds added before every API answer.",
+    ),
+    click.option(
+        "--token-ttl",
+        type=click.FloatRange(min=0.0, min_open=True),
+        default=DEFAULT_TOKEN_TTL_SECONDS,
+        show_default=True,
+        help="Seconds before an unused access token expires the call.",
+    ),
+    click.option(
+        "--max-body-bytes",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_BODY_BYTES,
+        show_default=True,
+        help="Larger bodies are answered 413.",
+    ),
+    click.option(
+        "--control", is_flag=True, help=f"Enable the test-only control endpoints under {CONTROL_PREFIX}/."
+    ),
+    click.option("--access-log", is_flag=True, help="Log every request line."),
+]
+
+
+def mock_options(command: F) -> F:
+    """Apply every ``retell-contract mock`` option to ``command``."""
+    for option in reversed(_OPTIONS):
+        command = option(command)
+    return command
+
+
+def build_config(**flags: Any) -> MockConfig:
+    """The :class:`MockConfig` the flags describe (raises MockConfigError naming the flag)."""
+    try:
+        return _config_from_flags(**flags)
+    except MockConfigError as error:
+        message = str(error)
+        for name, flag in _FLAG_FOR_FIELD.items():
+            if message.startswith(name):
+                message = flag + message[len(name) :]
+        raise MockConfigError(message) from None
+
+
+def _config_from_flags(
+    *,
+    api_keys: tuple[str, ...],
+    agent_specs: tuple[str, ...],
+    seed: int | None,
+    rate_limit: float,
+    retry_after: int,
+    payment_required_keys: tuple[str, ...],
+    server_error_rate: float,
+    latency: float,
+    token_ttl: float,
+    max_body_bytes: int,
+    control: bool,
+) -> MockConfig:
+    return MockConfig(
+        agents=tuple(parse_agent(spec) for spec in agent_specs) or None,
+        api_keys=api_keys or (DEFAULT_API_KEY,),
+        seed=seed,
+        rate_limit_rate=rate_limit,
+        retry_after=retry_after,
+        payment_required_keys=payment_required_keys,
+        server_error_rate=server_error_rate,
+        latency_seconds=latency,
+        token_ttl_seconds=token_ttl,
+        max_body_bytes=max_body_bytes,
+        control=control,
+    )
+
+
+def run_mock(contract: Contract, *, host: str, port: int, access_log: bool, **flags: Any) -> None:
+    """Serve the configured mock in the foreground; print its URL first and a line on stop."""
+    config = build_config(**flags)
+    app = create_app(config, contract=contract)
+
+    def announce(url: str) -> None:
+        click.echo(f"retell-contract mock: serving {url} (press Ctrl-C to stop)")
+        for line in describe(config, contract, url):
+            click.echo(f"  {line}")
+
+    serve_forever(app, host, port, announce=announce, access_log=access_log)
+    click.echo("retell-contract mock: stopped")
+
+
+def describe(config: MockConfig, contract: Contract, url: str) -> list[str]:
+    """What the mock serves, with keys masked (a default test key is public, so shown)."""
+    agents = ", ".join(
+        f"{a.agent_id} (versions {', '.join(map(str, a.versions))})" for a in config.agents_for(contract)
+    )
+    keys = ", ".join(key if key == DEFAULT_API_KEY else _mask(key) for key in config.api_keys)
+    lines = [f"endpoint: {contract.method} {url}{contract.path}", f"agents: {agents}", f"API keys: {keys}"]
+    faults = [
+        f"{name} {value}"
+        for name, value in [
+            ("429 rate", config.rate_limit_rate),
+            ("500 rate", config.server_error_rate),
+            ("latency", config.latency_seconds),
+        ]
+        if value
+    ]
+    if config.payment_required_keys:
+        faults.append(f"402 for {', '.join(_mask(key) for key in config.payment_required_keys)}")
+    if faults:
+        lines.append(f"faults: {'; '.join(faults)}")
+    if config.control:
+        lines.append(f"control: {url}{CONTROL_PREFIX}/ (join, calls, calls/ID/advance, reset)")
+    return lines
+
+
+def _mask(key: str) -> str:
+    return f"{key[:4]}****" if len(key) > 8 else "****"

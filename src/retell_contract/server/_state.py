@@ -1,0 +1,186 @@
+"""The mock's memory: created calls, id and fault draws, all behind one lock.
+
+A ``threading.Lock`` (not an asyncio one) because the sync in-process transport may run
+the app on several event loops at once, one per calling thread. Nothing awaits while
+holding it, so it is held for microseconds.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import threading
+from typing import Any
+
+from retell_contract.contracts import Agent, Contract
+from retell_contract.server._config import MockConfig
+from retell_contract.server._ids import IdSource
+from retell_contract.server._lifecycle import (
+    REGISTERED,
+    CallRecord,
+    LifecycleError,
+    advance,
+    check_lifecycle_names,
+    derive_seed,
+    expire_if_unjoined,
+    start,
+)
+
+_BEARER = "bearer"
+
+
+class UnknownAsset(Exception):
+    """The requested agent or agent version does not exist (answered 422)."""
+
+
+class MockState:
+    """Calls created so far and the configured behaviour; safe to use from any thread.
+
+    Python-level control for tests: :meth:`join` (use an access token), :meth:`advance`
+    (move a call to ongoing / ended / analyzed), :meth:`get_call`, :meth:`calls`, :meth:`reset`.
+    """
+
+    def __init__(self, config: MockConfig, contract: Contract) -> None:
+        check_lifecycle_names(contract)
+        self.config = config
+        self.contract = contract
+        self.agents: dict[str, Agent] = {agent.agent_id: agent for agent in config.agents_for(contract)}
+        self._keys = config.accepted_keys
+        self._echoed = contract.echoed_fields
+        self._call_type = contract.enum("call_type")[0]
+        self._lock = threading.Lock()
+        self._calls: dict[str, CallRecord] = {}
+        self._call_by_token: dict[str, str] = {}
+        self._ids = IdSource(config.seed)
+        self._faults = random.Random(None if config.seed is None else f"{config.seed}:faults")
+
+    def authenticate(self, authorization: str | None) -> str | None:
+        """The API key of a valid ``Bearer <key>`` header (scheme case-insensitive), else None."""
+        if not authorization:
+            return None
+        scheme, _, key = authorization.strip().partition(" ")
+        key = key.strip()
+        if scheme.lower() != _BEARER or key not in self._keys:
+            return None
+        return key
+
+    def draw_fault(self, key: str) -> int | None:
+        """The injected error status for this request (402, 429 or 500), or None."""
+        if key in self.config.payment_required_keys:
+            return 402
+        config = self.config
+        if not (config.rate_limit_rate or config.server_error_rate):
+            return None
+        with self._lock:
+            rate_limited = self._faults.random() < config.rate_limit_rate
+            failed = self._faults.random() < config.server_error_rate
+        if rate_limited:
+            return 429
+        return 500 if failed else None
+
+    def create_call(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Store and return a registered call for a schema-valid request body."""
+        agent_id = body.get("agent_id")
+        agent = self.agents.get(agent_id) if isinstance(agent_id, str) else None
+        if agent is None:
+            raise UnknownAsset(f"no agent {_short(agent_id)}")
+        version = body.get("agent_version", agent.versions[-1])
+        if version not in agent.versions:
+            raise UnknownAsset(f"agent {_short(agent_id)} has no version {_short(version)}")
+        call: dict[str, Any] = {"call_type": self._call_type}
+        now = self.config.clock()
+        with self._lock:
+            call_id = self._fresh_call_id()
+            token = self._ids.access_token(call_id, int((now + self.config.token_ttl_seconds) * 1000))
+            call.update(call_id=call_id, access_token=token, agent_id=agent_id, agent_version=int(version))
+            call["call_status"] = REGISTERED
+            for name in self._echoed:
+                if name in body and name not in call:
+                    call[name] = body[name]
+            self._store(CallRecord(call=call, created_at=now))
+            # Not a deep copy: this is the hot path, and the app only serialises the result.
+            return self._render(call, deep=False)
+
+    def get_call(self, call_id: str) -> dict[str, Any] | None:
+        """The call object as it is now (expired if its token went unused), or None."""
+        with self._lock:
+            record = self._calls.get(call_id)
+            if record is None:
+                return None
+            self._expire(record)
+            return self._render(record.call)
+
+    def join(self, access_token: str) -> dict[str, Any]:
+        """Use a call's access token (what the web frontend does): the call becomes ongoing."""
+        with self._lock:
+            record = self._calls.get(self._call_by_token.get(access_token, ""))
+            if record is None:
+                raise LifecycleError(404, "no call has this access token")
+            self._expire(record)
+            if record.joined:
+                raise LifecycleError(409, "this access token was already used")
+            if record.call["call_status"] != REGISTERED:
+                raise LifecycleError(
+                    410, f"access token expired; call status is {record.call['call_status']!r}"
+                )
+            start(record, self._now_ms())
+            return self._render(record.call)
+
+    def advance(self, call_id: str, target: str, *, seed: int | None = None) -> dict[str, Any]:
+        """Move a call to ``ongoing``, ``ended`` (with a generated transcript) or ``analyzed``.
+
+        ``seed`` fixes the generated post-call fields; by default they follow the mock's seed.
+        """
+        with self._lock:
+            record = self._calls.get(call_id)
+            if record is None:
+                raise LifecycleError(404, f"no call with id {_short(call_id)}")
+            self._expire(record)
+            chosen = derive_seed(self.config.seed, call_id, target) if seed is None else seed
+            advance(record, target, now_ms=self._now_ms(), seed=chosen, contract=self.contract)
+            return self._render(record.call)
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Every stored call object, oldest first."""
+        with self._lock:
+            for record in self._calls.values():
+                self._expire(record)
+            return [self._render(record.call) for record in self._calls.values()]
+
+    def reset(self) -> int:
+        """Forget every call; returns how many there were."""
+        with self._lock:
+            count = len(self._calls)
+            self._calls.clear()
+            self._call_by_token.clear()
+            return count
+
+    def _render(self, call: dict[str, Any], *, deep: bool = True) -> dict[str, Any]:
+        """The call as served: extra fields merged, copied so callers cannot edit the state."""
+        rendered = dict(call)
+        rendered.update(self.config.extra_call_fields)
+        return copy.deepcopy(rendered) if deep else rendered
+
+    def _expire(self, record: CallRecord) -> None:
+        expire_if_unjoined(record, self.config.clock(), self.config.token_ttl_seconds)
+
+    def _fresh_call_id(self) -> str:
+        call_id = self._ids.call_id()
+        while call_id in self._calls:
+            call_id = self._ids.call_id()
+        return call_id
+
+    def _store(self, record: CallRecord) -> None:
+        while len(self._calls) >= self.config.max_stored_calls:
+            oldest = next(iter(self._calls))
+            self._call_by_token.pop(self._calls.pop(oldest).call["access_token"], None)
+        self._calls[record.call["call_id"]] = record
+        self._call_by_token[record.call["access_token"]] = record.call["call_id"]
+
+    def _now_ms(self) -> int:
+        return int(self.config.clock() * 1000)
+
+
+def _short(value: object, limit: int = 80) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
