@@ -1,0 +1,179 @@
+"""Options and body of ``retell-contract run``; ``retell_contract.cli`` only wires them in."""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from retell_contract.contracts import Agent, load_contract
+from retell_contract.errors import UsageError
+from retell_contract.exchange import Exchange
+from retell_contract.report import mask, print_report, write_junit
+from retell_contract.runner._engine import RunOptions, RunResult, run
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_MAX_EXAMPLES = 100
+_OPTIONS = [
+    click.option(
+        "--url", default=None, help="Base URL of the server under test. Default: the embedded mock."
+    ),
+    click.option(
+        "--api-key", envvar="RETELL_API_KEY", default=None, help="API key (or RETELL_API_KEY); never printed."
+    ),
+    click.option(
+        "--agent-id",
+        "agent_specs",
+        multiple=True,
+        metavar="ID[:V,...]",
+        help="An agent that exists under the key, optionally with its versions (repeatable).",
+    ),
+    click.option(
+        "--max-examples",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_EXAMPLES,
+        show_default=True,
+        help="Valid bodies to draw (a third as many invalid ones are drawn too).",
+    ),
+    click.option(
+        "--seed",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Seed; the same seed sends the same requests.",
+    ),
+    click.option(
+        "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Concurrent requests."
+    ),
+    click.option(
+        "--max-requests",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Request budget, retries included. Default: 200 against a remote URL, else none.",
+    ),
+    click.option(
+        "--rate-limit",
+        type=click.FloatRange(min=0),
+        default=None,
+        help="Requests per second (0: no limit). Default: 4 against a remote URL, else none.",
+    ),
+    click.option(
+        "--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here."
+    ),
+    click.option(
+        "--record",
+        "record_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Record every exchange to a scrubbed cassette in this directory.",
+    ),
+    click.option("--record-mode", type=click.Choice(["new", "overwrite"]), default="new", show_default=True),
+    click.option(
+        "--scrub-field",
+        "scrub_fields",
+        multiple=True,
+        metavar="PATH",
+        help="JSON path to scrub when recording.",
+    ),
+]
+
+
+def run_options(command: F) -> F:
+    """Decorate ``command`` with the options of ``retell-contract run``."""
+    for option in reversed(_OPTIONS):
+        command = option(command)
+    return command
+
+
+def run_command_body(
+    *,
+    contract_path: Path | None,
+    agent_specs: tuple[str, ...],
+    junit: Path | None,
+    record_dir: Path | None,
+    record_mode: str,
+    scrub_fields: tuple[str, ...],
+    **flags: Any,
+) -> int:
+    """Run, print the report (and JUnit); return the exit code."""
+    from retell_contract.server import DEFAULT_API_KEY
+
+    if junit is not None and not junit.parent.is_dir():
+        raise UsageError(f"--junit {junit}: directory {junit.parent} does not exist")
+    out, err = Console(highlight=False), Console(stderr=True, highlight=False)
+    secrets = tuple(key for key in (flags.get("api_key"), DEFAULT_API_KEY) if key)
+    options = RunOptions(
+        **flags,
+        agents=tuple(Agent.from_spec(spec) for spec in agent_specs),
+        contract=load_contract(contract_path),
+        on_notice=lambda text: err.print(f"note: {mask(text, secrets)}", markup=False, highlight=False),
+    )
+    with _recording(record_dir, record_mode, secrets, scrub_fields) as record, _progress(err) as progress:
+        result = run(replace(options, on_exchange=record, on_progress=progress))
+    rerun = rerun_command(result, contract_path, agent_specs, flags)
+    print_report(result.report, console=out, secrets=secrets, headline=headline(result), rerun=rerun)
+    if junit is not None:
+        write_junit(result.report, junit, secrets=secrets, rerun=rerun)
+    return 0 if result.ok else 1
+
+
+def headline(result: RunResult) -> str:
+    return (
+        f"retell-contract run against {result.target}: {result.cases_sent} cases, {result.requests} requests "
+        f"in {result.elapsed:.2f} s ({result.cases_per_second:.0f} cases/s, {result.drawing:.2f} s of it "
+        f"drawing bodies), seed {result.seed}"
+    )
+
+
+def rerun_command(
+    result: RunResult, contract_path: Path | None, agent_specs: tuple[str, ...], flags: dict[str, Any]
+) -> str:
+    """The command that sends the same requests again (the key stays in RETELL_API_KEY)."""
+    words = ["retell-contract", "run", "--seed", str(result.seed)]
+    if flags.get("url"):
+        words += ["--url", flags["url"]]
+    for spec in agent_specs:
+        words += ["--agent-id", spec]
+    if flags.get("max_examples", DEFAULT_MAX_EXAMPLES) != DEFAULT_MAX_EXAMPLES:
+        words += ["--max-examples", str(flags["max_examples"])]
+    if contract_path is not None:
+        words += ["--contract", str(contract_path)]
+    return shlex.join(words)
+
+
+@contextlib.contextmanager
+def _recording(
+    directory: Path | None, mode: str, secrets: tuple[str, ...], scrub_fields: tuple[str, ...]
+) -> Iterator[Callable[[Exchange], None] | None]:
+    if directory is None:
+        if scrub_fields:
+            raise UsageError("--scrub-field only applies with --record DIR")
+        yield None
+        return
+    from retell_contract.cassettes import open_recorder
+
+    with open_recorder(directory, mode=mode, secrets=secrets, scrub_fields=scrub_fields) as recorder:
+        yield recorder.record
+
+
+@contextlib.contextmanager
+def _progress(console: Console) -> Iterator[Callable[[int, int, int], None]]:
+    columns = (
+        TextColumn("[bold]run"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("cases, {task.fields[failures]} distinct failures"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("run", total=None, failures=0)
+
+        def update(done: int, total: int, failures: int) -> None:
+            progress.update(task, completed=done, total=total, failures=failures)
+
+        yield update
