@@ -1,0 +1,60 @@
+"""Rebuild ``docs/create-web-call-docs-example.yaml`` from Retell's docs page.
+
+The page's example is placeholder data (latency values outside [min, max], post-call
+fields on a call that was just registered, dynamic variables the request never sent), so
+replaying this cassette is expected to fail those checks: see the README, "Cassettes".
+
+    .venv/bin/python cassettes/make_docs_example.py ../shared/reference/create-web-call-v2-docs.md
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from retell_contract.cassettes import write_cassette
+from retell_contract.contracts import load_contract
+from retell_contract.exchange import Exchange, RecordedRequest, RecordedResponse
+
+HERE = Path(__file__).parent
+TARGET = HERE / "docs" / "create-web-call-docs-example.yaml"
+# The page escapes "[" line ends as "[\" in its markdown; the first ``` block holding a
+# JSON object with "call_type" is the 201 example.
+_JSON_BLOCK = re.compile(r"```\n(\{.*?\})\n```", re.DOTALL)
+
+
+def example_response(page: str) -> dict[str, object]:
+    for block in _JSON_BLOCK.findall(page):
+        document = json.loads(block.replace("\\\n", "\n"))
+        if isinstance(document, dict) and "call_type" in document:
+            return document
+    raise SystemExit("no 201 example response found on the page")
+
+
+def main(page_path: str) -> None:
+    contract = load_contract()
+    response = example_response(Path(page_path).read_text(encoding="utf-8"))
+    agent = contract.default_agent
+    request_body = {"agent_id": agent.agent_id}
+    server = contract.document["servers"][0]["url"]
+    exchange = Exchange(
+        RecordedRequest(
+            contract.method,
+            f"{server}{contract.path}",
+            {"authorization": "Bearer YOUR_RETELL_API_KEY", "content-type": "application/json"},
+            json.dumps(request_body).encode(),
+        ),
+        RecordedResponse(201, {"content-type": "application/json"}, json.dumps(response, indent=2).encode()),
+        {
+            "case": "positive",
+            "agent_versions": ",".join(str(v) for v in agent.versions),
+            "source": "Retell docs, create-web-call example (placeholder data)",
+        },
+    )
+    print(write_cassette(TARGET, [exchange], mode="overwrite"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/reference/create-web-call-v2-docs.md")

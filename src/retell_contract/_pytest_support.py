@@ -1,0 +1,183 @@
+"""The work behind :mod:`retell_contract.plugin`: targets, cassettes, Hypothesis databases.
+
+Kept apart from the plugin so that it holds only hooks, options, markers and fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from hypothesis import settings
+from hypothesis.database import (
+    DirectoryBasedExampleDatabase,
+    ExampleDatabase,
+    MultiplexedDatabase,
+    ReadOnlyDatabase,
+)
+
+from retell_contract.cassettes import parse_field_path, read_cassettes
+from retell_contract.contracts import Contract, load_contract
+from retell_contract.errors import UsageError
+from retell_contract.testing import retell_vcr, vcr_config
+
+__all__ = ["vcr_config"]  # re-exported for the plugin
+
+TARGETS = ("mock", "replay", "live")
+# The plugin's record modes, as vcrpy spells them: "new" records a test's cassette only
+# when it has none (vcrpy "once"); "overwrite" records it afresh (vcrpy "all", dropping
+# what was not replayed); "none" never writes.
+RECORD_MODES = {"none": "none", "new": "once", "overwrite": "all"}
+API_KEY_VARIABLE = "RETELL_API_KEY"
+HYPOTHESIS_PROFILE = "retell-contract"
+# What stands in for the key when replaying: cassettes hold this placeholder, not a key.
+REPLAY_API_KEY = "scrubbed-api-key-1"
+# In-process requests never leave the process; the host only has to be a valid URL.
+MOCK_BASE_URL = "http://retell-mock.invalid"
+_UNSAFE_FILE_CHARACTERS = re.compile(r"[<>?%*:|\"'/\\\s\[\]]")
+
+
+def checked_options(
+    *, target: str, record_mode: str, contract_path: str | None, scrub_fields: Iterable[str]
+) -> Contract | None:
+    """Refuse contradictory plugin options (UsageError); load ``contract_path`` if given.
+
+    Loading the contract here makes a bad file stop pytest at start-up rather than in the
+    first test that uses it.
+    """
+    if record_mode != "none" and target != "live":
+        raise UsageError(
+            f"--retell-record-mode {record_mode} records live exchanges: add --retell-target live"
+        )
+    if target == "live" and live_api_key() is None:
+        raise UsageError(f"--retell-target live needs {API_KEY_VARIABLE} set to an API key")
+    for path in scrub_fields:
+        parse_field_path(path)
+    return load_contract(contract_path) if contract_path else None
+
+
+def live_api_key(environ: Any = os.environ) -> str | None:
+    """The API key for the live target (``RETELL_API_KEY``), or None when unset or empty."""
+    value = environ.get(API_KEY_VARIABLE, "")
+    return value.strip() or None
+
+
+def api_key_for(target: str) -> str:
+    """The key a client for ``target`` sends."""
+    if target == "live":
+        key = live_api_key()
+        if key is None:
+            raise UsageError(f"the live target needs {API_KEY_VARIABLE} set to an API key")
+        return key
+    if target == "replay":
+        return REPLAY_API_KEY
+    from retell_contract.server import DEFAULT_API_KEY
+
+    return DEFAULT_API_KEY
+
+
+def base_url_for(target: str, option: str | None, contract: Contract) -> str:
+    """The base URL a client for ``target`` uses (``option`` overrides live and replay)."""
+    if target == "mock":
+        return MOCK_BASE_URL
+    return option.rstrip("/") if option else default_base_url(contract)
+
+
+def mock_app(contract: Contract) -> Any:
+    """The mock as an ASGI app (imported lazily: most test sessions never start one)."""
+    from retell_contract.server import create_app
+
+    return create_app(contract=contract)
+
+
+def mock_transport(app: Any) -> httpx.BaseTransport:
+    """A sync in-process httpx transport to ``app``."""
+    from retell_contract.server import mock_transport as transport
+
+    result: httpx.BaseTransport = transport(app)
+    return result
+
+
+def mock_server(contract: Contract) -> Any:
+    """An unstarted real-HTTP mock server on 127.0.0.1 (a context manager with ``.url``)."""
+    from retell_contract.server import MockServer
+
+    return MockServer(contract=contract)
+
+
+def default_base_url(contract: Contract) -> str:
+    """The first server URL the contract declares (Retell's production API)."""
+    servers = contract.document.get("servers") or []
+    url = servers[0].get("url") if servers and isinstance(servers[0], dict) else None
+    if not isinstance(url, str) or not url:
+        raise UsageError(f"{contract.source}: declares no server URL; pass --retell-base-url")
+    return url.rstrip("/")
+
+
+def cassette_path(directory: Path, module: str, test_name: str) -> Path:
+    """``directory/<module>/<test name>.yaml``, the test name made safe for a file name."""
+    return directory / module / f"{_UNSAFE_FILE_CHARACTERS.sub('-', test_name)}.yaml"
+
+
+def open_cassette(
+    path: Path, *, record_mode: str, secrets: Iterable[str] = (), scrub_fields: Iterable[str] = ()
+) -> Any:
+    """A vcrpy cassette context for one test; recordings are scrubbed before they are saved.
+
+    Replaying (``record_mode="none"``) checks the cassette first, so a missing or corrupt
+    one is a one-line error rather than a confusing "cannot overwrite" from vcrpy.
+    """
+    if record_mode == "none":
+        if not path.is_file():
+            raise UsageError(f"{path}: no cassette for this test; record it with --retell-record-mode new")
+        read_cassettes(path)  # raises CassetteError naming what is wrong
+    vcr_mode = RECORD_MODES[record_mode]
+    recorder = retell_vcr(record_mode=vcr_mode, secrets=secrets, scrub_fields=scrub_fields)
+    return recorder.use_cassette(str(path), drop_unused_requests=vcr_mode == "all")
+
+
+def hypothesis_database(spec: str) -> ExampleDatabase:
+    """An example database from ``DIR`` or ``redis://host:port/db`` (rediss:// too)."""
+    if spec.startswith(("redis://", "rediss://", "unix://")):
+        try:
+            from hypothesis.extra.redis import RedisExampleDatabase
+            from redis import Redis
+        except ImportError:
+            raise UsageError(f"--retell-hypothesis-db {spec}: needs the 'redis' package installed") from None
+        try:
+            return RedisExampleDatabase(Redis.from_url(spec))
+        except ValueError as error:
+            raise UsageError(f"--retell-hypothesis-db {spec}: {error}") from None
+    location = Path(spec).expanduser()
+    if location.exists() and not location.is_dir():
+        raise UsageError(f"--retell-hypothesis-db {spec}: exists and is not a directory")
+    return DirectoryBasedExampleDatabase(location)
+
+
+def use_hypothesis_database(spec: str, *, read_only: bool) -> settings:
+    """Load a Hypothesis profile that adds the shared database to the current settings.
+
+    Read-only sharing (a PR run) keeps the local database for writing and only reads the
+    shared one, so failures found nightly replay first without PR runs changing it.
+    Returns the settings in force before, for :func:`restore_hypothesis_settings`.
+    """
+    shared = hypothesis_database(spec)
+    previous = settings()
+    database: ExampleDatabase = shared
+    if read_only:
+        database = ReadOnlyDatabase(shared)
+        if previous.database is not None:
+            database = MultiplexedDatabase(previous.database, database)
+    settings.register_profile(HYPOTHESIS_PROFILE, parent=previous, database=database)
+    settings.load_profile(HYPOTHESIS_PROFILE)
+    return previous
+
+
+def restore_hypothesis_settings(previous: settings) -> None:
+    """Put back the settings :func:`use_hypothesis_database` replaced (at session end)."""
+    settings.register_profile(f"{HYPOTHESIS_PROFILE}-before", parent=previous)
+    settings.load_profile(f"{HYPOTHESIS_PROFILE}-before")

@@ -1,0 +1,199 @@
+"""pytest plugin (``pytest11`` entry point): options, markers and fixtures for Retell contract tests.
+
+Only hooks, options, markers and small fixtures live here; the work is in
+:mod:`retell_contract._pytest_support`, :mod:`retell_contract.testing` and the modules
+they call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from retell_contract import _pytest_support as support
+from retell_contract.contracts import Contract, load_contract
+from retell_contract.errors import RetellContractError
+from retell_contract.testing import Conformance
+
+LIVE_MARKER = "retell_live"
+_CONTRACT_KEY = pytest.StashKey[Contract]()
+_HYPOTHESIS_BEFORE = pytest.StashKey[Any]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("retell", "retell-contract (Retell create-web-call contract tests)")
+    group.addoption(
+        "--retell-target",
+        choices=support.TARGETS,
+        default="mock",
+        help="What retell_client talks to: the in-process mock (default), cassettes, or a live API.",
+    )
+    group.addoption(
+        "--retell-base-url", default=None, help="Base URL for live and replay (default: contract's server)."
+    )
+    group.addoption(
+        "--retell-record-mode",
+        choices=tuple(support.RECORD_MODES),
+        default="none",
+        help="Record live exchanges to cassettes: none (default), new (only missing cassettes), overwrite.",
+    )
+    group.addoption(
+        "--retell-contract", default=None, help="Contract file to use instead of the built-in one."
+    )
+    group.addoption(
+        "--retell-cassette-dir",
+        default=None,
+        help="Cassette directory (default: cassettes/ beside each test file).",
+    )
+    group.addoption(
+        "--retell-scrub-field",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="Dotted JSON path scrubbed from recordings, e.g. metadata.email (repeatable).",
+    )
+    group.addoption(
+        "--retell-hypothesis-db",
+        default=None,
+        metavar="DIR|redis://HOST:PORT/DB",
+        help="Shared Hypothesis example database, so failures found elsewhere replay first.",
+    )
+    group.addoption(
+        "--retell-hypothesis-db-readonly",
+        action="store_true",
+        help="Only read the shared database (e.g. in PR runs); new failures go to the local one.",
+    )
+
+
+@pytest.hookimpl(trylast=True)  # after Hypothesis's own plugin has loaded --hypothesis-profile
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{LIVE_MARKER}: needs the live Retell API; skipped without RETELL_API_KEY."
+    )
+    option = config.getoption
+    try:
+        contract = support.checked_options(
+            target=option("--retell-target"),
+            record_mode=option("--retell-record-mode"),
+            contract_path=option("--retell-contract"),
+            scrub_fields=option("--retell-scrub-field"),
+        )
+        if contract is not None:
+            config.stash[_CONTRACT_KEY] = contract
+        if option("--retell-hypothesis-db"):
+            config.stash[_HYPOTHESIS_BEFORE] = support.use_hypothesis_database(
+                option("--retell-hypothesis-db"), read_only=option("--retell-hypothesis-db-readonly")
+            )
+    except RetellContractError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _HYPOTHESIS_BEFORE in config.stash:
+        support.restore_hypothesis_settings(config.stash[_HYPOTHESIS_BEFORE])
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker(LIVE_MARKER) is not None and support.live_api_key() is None:
+        pytest.skip(f"live-only test: {support.API_KEY_VARIABLE} is not set")
+
+
+@pytest.fixture(scope="session")
+def retell_contract(pytestconfig: pytest.Config) -> Contract:
+    """The contract in use (the built-in one unless --retell-contract names a file)."""
+    return pytestconfig.stash.get(_CONTRACT_KEY, None) or load_contract()
+
+
+@pytest.fixture(scope="session")
+def retell_target(pytestconfig: pytest.Config) -> str:
+    """What retell_client talks to: "mock", "replay" or "live"."""
+    return str(pytestconfig.getoption("--retell-target"))
+
+
+@pytest.fixture(scope="session")
+def retell_mock_app(retell_contract: Contract) -> Any:
+    """The mock API as a Starlette app (shared by the session's in-process clients)."""
+    return support.mock_app(retell_contract)
+
+
+@pytest.fixture
+def retell_mock_transport(retell_mock_app: Any) -> httpx.BaseTransport:
+    """An in-process httpx transport to the mock: no socket, no thread."""
+    return support.mock_transport(retell_mock_app)
+
+
+@pytest.fixture(scope="session")
+def retell_mock_server(retell_contract: Contract) -> Iterator[Any]:
+    """The mock on a real HTTP port of 127.0.0.1 (``.url``), for clients that need a URL."""
+    with support.mock_server(retell_contract) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def retell_api_key(retell_target: str) -> str:
+    """The key retell_client sends: the mock's, $RETELL_API_KEY (live), or the cassettes' placeholder."""
+    return support.api_key_for(retell_target)
+
+
+@pytest.fixture(scope="session")
+def retell_base_url(pytestconfig: pytest.Config, retell_target: str, retell_contract: Contract) -> str:
+    """Base URL of the target (a fixed in-process URL for the mock)."""
+    return support.base_url_for(retell_target, pytestconfig.getoption("--retell-base-url"), retell_contract)
+
+
+@pytest.fixture
+def retell_cassette(request: pytest.FixtureRequest, retell_target: str) -> Iterator[Any]:
+    """The vcrpy cassette of this test (replay, or live with recording); None otherwise."""
+    config = request.config
+    record_mode = "none" if retell_target == "replay" else config.getoption("--retell-record-mode")
+    if retell_target == "mock" or (retell_target == "live" and record_mode == "none"):
+        yield None
+        return
+    directory = config.getoption("--retell-cassette-dir")
+    base = Path(directory) if directory else request.path.parent / "cassettes"
+    path = support.cassette_path(base, request.path.stem, request.node.name)
+    try:
+        context = support.open_cassette(
+            path,
+            record_mode=record_mode,
+            secrets=[support.api_key_for(retell_target)] if retell_target == "live" else [],
+            scrub_fields=config.getoption("--retell-scrub-field"),
+        )
+    except RetellContractError as error:
+        pytest.fail(str(error), pytrace=False)
+    with context as cassette:
+        yield cassette
+
+
+@pytest.fixture
+def retell_client(
+    request: pytest.FixtureRequest,
+    retell_target: str,
+    retell_base_url: str,
+    retell_api_key: str,
+    retell_cassette: Any,
+) -> Iterator[httpx.Client]:
+    """An httpx client for the chosen target, authenticated, with this test's cassette active."""
+    transport = request.getfixturevalue("retell_mock_transport") if retell_target == "mock" else None
+    headers = {"Authorization": f"Bearer {retell_api_key}"}
+    with httpx.Client(base_url=retell_base_url, headers=headers, transport=transport) as client:
+        yield client
+
+
+@pytest.fixture
+def retell_conforms(retell_contract: Contract) -> Conformance:
+    """Call it on a response to run every contract check: ``retell_conforms(response)``."""
+    return Conformance(retell_contract)
+
+
+@pytest.fixture(scope="session")
+def retell_vcr_config(pytestconfig: pytest.Config) -> dict[str, Any]:
+    """vcrpy settings that scrub recordings; return it from pytest-recording's ``vcr_config``."""
+    key = support.live_api_key()
+    return support.vcr_config(
+        secrets=[key] if key else [], scrub_fields=pytestconfig.getoption("--retell-scrub-field")
+    )
