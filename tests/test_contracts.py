@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from retell_contract.contracts import load_contract, to_json_schema
-from retell_contract.errors import ContractError
+from retell_contract.contracts import Agent, load_contract, to_json_schema
+from retell_contract.errors import ContractError, UsageError
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 RETELL_SPEC = REFERENCE / "retell-openapi-create-web-call-2026-04.yaml"
@@ -222,3 +222,26 @@ class TestNormalisation:
     def test_external_ref_is_refused(self):
         with pytest.raises(ContractError, match="only local references"):
             to_json_schema({"$ref": "other.yaml#/X"}, {}, openapi_30=False)
+
+
+def test_unquoted_status_codes_in_yaml_are_read_as_strings(tmp_path):
+    text = yaml.safe_dump(_builtin_document()).replace("'201':", "201:").replace("'400':", "400:")
+    assert "\n        201:" in text
+    assert load_contract(_write(tmp_path, "c.yaml", text)).status_codes == (201, 400, 401, 402, 422, 429, 500)
+
+
+@pytest.mark.parametrize(
+    ("spec", "agent"),
+    [("a1", Agent("a1", ())), ("a1:0", Agent("a1", (0,))), ("a1:3,1,2,1", Agent("a1", (1, 2, 3)))],
+)
+def test_agent_from_spec(spec, agent):
+    assert Agent.from_spec(spec) == agent
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"), [(":1", "has no id"), ("a:x", "comma-separated"), ("a:1,-1", "negative")]
+)
+def test_agent_from_spec_names_the_bad_spec(spec, fragment):
+    with pytest.raises(UsageError, match=fragment) as caught:
+        Agent.from_spec(spec)
+    assert repr(spec) in str(caught.value)

@@ -15,9 +15,12 @@ from typing import Any, TypeVar
 
 import click
 
-from retell_contract import __version__
+from retell_contract import __version__, drift
 from retell_contract.contracts import Contract, load_contract
+from retell_contract.drift import FAIL_ON_CHOICES, FORMATS
 from retell_contract.errors import RetellContractError
+from retell_contract.runner._cli import run_options
+from retell_contract.server._cli import mock_options, run_mock
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,6 +55,17 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class OneLineErrors(click.Command):
+    """A command whose bad flags get the project's one-line error and exit 2 (not click's usage block)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as error:
+            fail(f"{info_name or self.name}: {error.format_message()}")
+            raise  # unreachable: fail() exits
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="retell-contract")
 def main() -> None:
@@ -81,9 +95,60 @@ def contract_command(contract_path: Path | None) -> None:
     click.echo(describe_contract(load_contract(contract_path)))
 
 
-@main.command("run")
-@contract_option
+@main.command("diff", cls=OneLineErrors)
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_CHOICES),
+    default="breaking",
+    show_default=True,
+    help="Exit 1 when a change at or above this severity is found.",
+)
 @reports_errors
-def run_command(contract_path: Path | None) -> None:
-    """Check an endpoint against the contract (for now: load and summarise the contract)."""
-    click.echo(describe_contract(load_contract(contract_path)))
+def diff_command(old: Path, new: Path, fmt: str, fail_on: str) -> None:
+    """Compare OLD and NEW (contract files or cassettes); exit 1 on drift (see README, "diff")."""
+    report = drift.diff(old, new)
+    click.echo(drift.render(report, fmt), nl=False)
+    sys.exit(EXIT_FAILED if report.fails(fail_on) else EXIT_OK)
+
+
+@main.command("mock", cls=OneLineErrors)
+@contract_option
+@mock_options
+@reports_errors
+def mock_command(contract_path: Path | None, **options: Any) -> None:
+    """Serve a mock of the Retell API over HTTP until Ctrl-C (see README, "The mock endpoint")."""
+    run_mock(load_contract(contract_path), **options)
+
+
+@main.command("replay", cls=OneLineErrors)
+@click.argument("cassettes", type=click.Path(path_type=Path))
+@contract_option
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here.")
+@reports_errors
+def replay_command(cassettes: Path, contract_path: Path | None, junit: Path | None) -> None:
+    """Re-check recorded exchanges (a cassette or a directory of them) offline; exit 0/1 like run."""
+    from rich.console import Console
+
+    from retell_contract.cassettes._replay import print_replay, replay
+    from retell_contract.report import write_junit
+
+    contract = load_contract(contract_path)
+    report = replay(cassettes, contract=contract)
+    print_replay(cassettes, report, contract, console=Console(highlight=False))
+    if junit is not None:
+        write_junit(report, junit, rerun=f"retell-contract replay {cassettes}")
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@main.command("run", cls=OneLineErrors)
+@contract_option
+@run_options
+@reports_errors
+def run_command(**options: Any) -> None:
+    """Fuzz create-web-call (the embedded mock, or --url) against the contract; exit 1 on a violation."""
+    from retell_contract.runner._cli import run_command_body
+
+    sys.exit(run_command_body(**options))

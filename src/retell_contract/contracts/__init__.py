@@ -13,6 +13,7 @@ from retell_contract.contracts._loader import (
     load_contract,
     parse_document,
     validate_document,
+    with_string_keys,
 )
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
 
@@ -26,4 +27,5 @@ __all__ = [
     "resolve_pointer",
     "to_json_schema",
     "validate_document",
+    "with_string_keys",
 ]

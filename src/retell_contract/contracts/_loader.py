@@ -14,12 +14,9 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from openapi_spec_validator import validate as validate_openapi
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-from referencing.exceptions import Unresolvable
 
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
-from retell_contract.errors import ContractError
+from retell_contract.errors import ContractError, UsageError
 
 BUILTIN_CONTRACT = "create-web-call.openapi.yaml"
 DEFAULT_METHOD = "post"
@@ -35,6 +32,28 @@ class Agent:
 
     agent_id: str
     versions: tuple[int, ...]
+
+    @classmethod
+    def from_spec(cls, spec: str) -> Agent:
+        """Parse the command-line form ``ID`` (versions unknown) or ``ID:1,2,5``.
+
+        Raises UsageError naming the spec when it has no id or its versions are not
+        non-negative integers.
+        """
+        agent_id, colon, versions_text = spec.partition(":")
+        if not agent_id.strip():
+            raise UsageError(f"agent {spec!r} has no id; use ID or ID:VERSION[,VERSION...]")
+        if not colon:
+            return cls(agent_id, ())
+        try:
+            versions = tuple(sorted({int(part) for part in versions_text.split(",")}))
+        except ValueError:
+            raise UsageError(
+                f"agent {spec!r}: versions must be comma-separated integers, e.g. {agent_id}:1,2"
+            ) from None
+        if any(version < 0 for version in versions):
+            raise UsageError(f"agent {spec!r}: versions cannot be negative")
+        return cls(agent_id, versions)
 
 
 @dataclass(frozen=True)
@@ -212,14 +231,36 @@ def parse_document(source: str, text: str) -> dict[str, Any]:
         raise ContractError(f"{source}: not valid YAML ({problem}{where})") from None
     if not isinstance(document, dict):
         raise ContractError(f"{source}: not an OpenAPI document (top level is {type(document).__name__})")
+    document = dict(with_string_keys(document))
     version = document.get("openapi")
     if not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+", version):
         raise ContractError(f"{source}: not an OpenAPI 3.0/3.1 document (openapi field is {version!r})")
     return document
 
 
+def with_string_keys(node: Any) -> Any:
+    """YAML reads ``201:`` as an integer key; JSON, and so OpenAPI, only has string keys."""
+    if isinstance(node, Mapping):
+        return {_json_key(key): with_string_keys(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [with_string_keys(item) for item in node]
+    return node
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    return json.dumps(key) if key is None or isinstance(key, int | float | bool) else str(key)
+
+
 def validate_document(source: str, document: Mapping[str, Any]) -> None:
     """Validate against the OpenAPI meta-schema; raise ContractError on the first problem."""
+    # Imported here: the validator costs ~0.2 s to import, and the pytest plugin imports this
+    # package in every test run of every project that installs it.
+    from openapi_spec_validator import validate as validate_openapi
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+    from referencing.exceptions import Unresolvable
+
     try:
         validate_openapi(document)
     except OpenAPIValidationError as error:
