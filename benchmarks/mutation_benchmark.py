@@ -1,0 +1,226 @@
+"""Mutation benchmark: ``retell-contract run`` and vanilla ``schemathesis run`` against faulty
+servers (the mock with one realistic fault each) and correct variants, in the same run.
+
+    .venv/bin/python -m benchmarks.mutation_benchmark [--only NAME ...] [--family F ...]
+        [--seed N] [--skip-vanilla] [--vanilla-timeout S] [--clean-runs N]
+
+Every server is served over real HTTP on 127.0.0.1. Each tool runs as its own process with
+its default settings: ``retell-contract run --url URL --api-key KEY --agent-id ID...`` and
+``schemathesis run CONTRACT --url URL -H 'Authorization: Bearer KEY'`` (plus an NDJSON
+report, which changes nothing it does, to read when it first saw a failure).
+
+Time to detect: seconds from the start of the tool's test engine (after interpreter start-up
+and imports) to its first failing test case. For retell-contract that is
+``RunResult.first_failure_after``; for schemathesis the first interaction with a failed
+check, minus its ``EngineStarted`` event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._asgi import Served
+from benchmarks._mutation_report import PLAIN, Outcome, Row, baseline_of, print_table, print_totals, row_line
+from benchmarks.mutants import API_KEY, Mutant, catalogue
+from retell_contract import contracts
+
+CONTRACT_FILE = Path(contracts.__file__).parent / "create-web-call.openapi.yaml"
+VENV_BIN = Path(sys.executable).parent
+_HEADLINE = re.compile(r"(\d+) cases, \d+ requests in\s+([\d.]+) s")
+
+
+def run_ours(url: str, mutant: Mutant, *, seed: int | None) -> Outcome:
+    """``retell-contract run --url ...`` with default settings, through the real CLI."""
+    with tempfile.TemporaryDirectory() as scratch:
+        result_file = Path(scratch) / "result.json"
+        args = [sys.executable, "-m", "benchmarks._ours_cli", str(result_file), "run"]
+        args += ["--url", url, "--api-key", API_KEY]
+        for spec in mutant.agent_specs:
+            args += ["--agent-id", spec]
+        if seed is not None:
+            args += ["--seed", str(seed)]
+        started = time.perf_counter()
+        process = subprocess.run(args, capture_output=True, text=True, check=False, cwd=_repo_root())
+        wall = time.perf_counter() - started
+        if API_KEY in process.stdout + process.stderr:
+            raise SystemExit(f"{mutant.name}: the API key appeared in retell-contract's output")
+        if not result_file.exists():
+            return Outcome(None, wall=wall, error=(process.stderr.strip().splitlines() or ["?"])[-1])
+        result = json.loads(result_file.read_text())
+    code = result["exit_code"]
+    return Outcome(
+        failed=code == 1 if code in (0, 1) else None,
+        detect=result.get("first_failure_after"),
+        cases=result.get("cases", 0),
+        seconds=result.get("elapsed", 0.0),
+        wall=wall,
+        checks=tuple(result.get("failed_checks", ())),
+        seed=str(result.get("seed", "")),
+        error="" if code in (0, 1) else process.stderr.strip()[-200:],
+    )
+
+
+def run_vanilla(url: str, *, seed: int | None, timeout: float, workdir: Path) -> Outcome:
+    """``schemathesis run`` on the same contract with the key header and default options."""
+    # A fresh example database each time (as in a fresh checkout); Hypothesis's unicode cache stays.
+    shutil.rmtree(workdir / ".hypothesis" / "examples", ignore_errors=True)
+    events = workdir / "events.ndjson"
+    events.unlink(missing_ok=True)
+    args = [str(VENV_BIN / "schemathesis"), "run", str(CONTRACT_FILE), "--url", url]
+    args += ["-H", f"Authorization: Bearer {API_KEY}", "--report", "ndjson"]
+    args += ["--report-ndjson-path", str(events), "--no-color"]
+    if seed is not None:
+        args += ["--seed", str(seed)]
+    started = time.perf_counter()
+    try:
+        process = subprocess.run(
+            args, capture_output=True, text=True, check=False, cwd=workdir, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return Outcome(None, wall=timeout, error=f"timed out after {timeout:.0f} s")
+    wall = time.perf_counter() - started
+    outcome = _read_events(events)
+    outcome.wall = wall
+    outcome.failed = process.returncode != 0
+    if process.returncode not in (0, 1):
+        outcome.error = (process.stdout.strip().splitlines() or ["?"])[-1][:200]
+    return outcome
+
+
+def _read_events(path: Path) -> Outcome:
+    engine_started = running = 0.0
+    first_by_check: dict[str, float] = {}
+    cases = 0
+    seed = ""
+    if not path.exists():
+        return Outcome(None, error="no NDJSON events written")
+    for line in path.read_text().splitlines():
+        ((kind, body),) = json.loads(line).items()
+        if kind == "Initialize":
+            seed = str(body.get("seed", ""))
+        elif kind == "EngineStarted":
+            engine_started = float(body["timestamp"])
+        elif kind == "EngineFinished":
+            running = float(body["running_time"])
+        elif kind == "ScenarioFinished":
+            recorder = body["recorder"]
+            cases += len(recorder["interactions"])
+            for case_id, results in recorder["checks"].items():
+                interaction = recorder["interactions"].get(case_id)
+                if interaction is None:
+                    continue
+                moment = float(interaction["timestamp"]) - engine_started
+                for name in {r["name"] for r in results if r["status"] == "failure"}:
+                    first_by_check[name] = min(moment, first_by_check.get(name, moment))
+    return Outcome(
+        None,
+        detect=min(first_by_check.values(), default=None),
+        cases=cases,
+        seconds=running,
+        checks=tuple(sorted(first_by_check)),
+        first_by_check=first_by_check,
+        seed=seed,
+    )
+
+
+def clean_embedded_runs(times: int) -> list[tuple[float, float, int]]:
+    """``retell-contract run`` with no options: (wall seconds, engine seconds, cases) per run."""
+    runs = []
+    for _ in range(times):
+        started = time.perf_counter()
+        process = subprocess.run(
+            [str(VENV_BIN / "retell-contract"), "run"], capture_output=True, text=True, check=False
+        )
+        wall = time.perf_counter() - started
+        if process.returncode != 0:
+            raise SystemExit(f"clean run against the embedded mock exited {process.returncode}")
+        found = _HEADLINE.search(" ".join(process.stdout.split()))
+        cases, engine = (int(found.group(1)), float(found.group(2))) if found else (0, 0.0)
+        runs.append((wall, engine, cases))
+    return runs
+
+
+def benchmark(mutants: Sequence[Mutant], args: argparse.Namespace) -> list[Row]:
+    """Each server twice (a fresh instance per tool), the plain mock first."""
+    rows: list[Row] = []
+    ordered = sorted(mutants, key=lambda mutant: mutant.name != PLAIN)  # stable: keeps the rest in order
+    with tempfile.TemporaryDirectory(prefix="mutation-benchmark-") as scratch:
+        if not args.skip_vanilla:
+            # Hypothesis builds a unicode cache on its first run in a directory (~3 s): not timed.
+            with Served(ordered[0].app()) as server:
+                run_vanilla(server.url, seed=args.seed, timeout=args.vanilla_timeout, workdir=Path(scratch))
+        for number, mutant in enumerate(ordered, start=1):
+            with Served(mutant.app()) as server:
+                ours = run_ours(server.url, mutant, seed=args.seed)
+            vanilla = None
+            if not args.skip_vanilla:
+                with Served(mutant.app()) as server:
+                    vanilla = run_vanilla(
+                        server.url, seed=args.seed, timeout=args.vanilla_timeout, workdir=Path(scratch)
+                    )
+            rows.append(Row(mutant, ours, vanilla))
+            print(
+                f"[{number}/{len(ordered)}] {row_line(rows[-1], baseline_of(rows))}",
+                file=sys.stderr,
+                flush=True,
+            )
+    return rows
+
+
+def _repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def _select(args: argparse.Namespace) -> list[Mutant]:
+    mutants = list(catalogue())
+    known = {m.name for m in mutants}
+    unknown = [name for name in args.only if name not in known]
+    if unknown:
+        raise SystemExit(f"unknown mutant(s): {', '.join(unknown)}")
+    if args.only:
+        mutants = [m for m in mutants if m.name in args.only]
+    if args.family:
+        mutants = [m for m in mutants if m.family in args.family]
+    if not mutants:
+        raise SystemExit(
+            f"no server selected; families: {', '.join(sorted({m.family for m in catalogue()}))}"
+        )
+    return mutants
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", action="append", default=[], metavar="NAME", help="run only this server")
+    parser.add_argument("--family", action="append", default=[], help="run only this family of servers")
+    parser.add_argument("--seed", type=int, default=None, help="seed for both tools (default: random)")
+    parser.add_argument("--skip-vanilla", action="store_true", help="do not run schemathesis")
+    parser.add_argument("--vanilla-timeout", type=float, default=90.0, help="seconds per schemathesis run")
+    parser.add_argument("--clean-runs", type=int, default=3, help="clean embedded-mock runs to time")
+    args = parser.parse_args(argv)
+    mutants = _select(args)
+    os.environ.pop("RETELL_API_KEY", None)
+    started = time.perf_counter()
+    rows = benchmark(mutants, args)
+    clean = clean_embedded_runs(args.clean_runs) if args.clean_runs else []
+    print()
+    print_table(rows)
+    print_totals(rows, clean)
+    print(f"benchmark took {time.perf_counter() - started:.0f} s")
+    return 1 if any(row.ours_wrong for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
