@@ -276,6 +276,31 @@ def test_a_failure_in_the_shared_database_replays_first(
     without.assert_outcomes(skipped=1)  # nothing stored, nothing generated: nothing to fail
 
 
+def test_a_redis_database_is_shared_between_runs(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, local_hypothesis_db: Path
+) -> None:
+    """A redis:// URL gives Hypothesis's RedisExampleDatabase; fakeredis stands in for the server."""
+    fakeredis = pytest.importorskip("fakeredis")
+    redis = pytest.importorskip("redis")
+    server = fakeredis.FakeServer()
+    monkeypatch.setattr(
+        redis.Redis, "from_url", classmethod(lambda cls, url: fakeredis.FakeRedis(server=server))
+    )
+    url = "redis://redis.internal:6379/0"
+    project.makepyfile(test_property=PROPERTY_TEST)
+    project.runpytest_inprocess("--retell-hypothesis-db", url).assert_outcomes(failed=1)
+    stored = fakeredis.FakeRedis(server=server).keys("*")
+    assert stored  # the nightly failure went to Redis
+
+    monkeypatch.setenv("REUSE_ONLY", "1")  # only a stored example can fail the test now
+    pull_request = project.runpytest_inprocess(
+        "--retell-hypothesis-db", url, "--retell-hypothesis-db-readonly"
+    )
+    pull_request.assert_outcomes(failed=1)
+    pull_request.stdout.fnmatch_lines(["*assert 1000 < 1000*"])
+    assert fakeredis.FakeRedis(server=server).keys("*") == stored
+
+
 # -- the helpers behind the fixtures, used directly ---------------------------------------
 
 
