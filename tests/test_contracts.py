@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -128,7 +129,8 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def _builtin_document() -> dict:
-    return yaml.safe_load(load_contract().document and yaml.safe_dump(dict(load_contract().document)))
+    """A private, editable copy of the built-in contract's document."""
+    return copy.deepcopy(dict(load_contract().document))
 
 
 @pytest.mark.parametrize(

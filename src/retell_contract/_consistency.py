@@ -1,7 +1,9 @@
 """Consistency rules for call objects: what the schema cannot say.
 
-Each rule is a small named function over one call object that yields
-:class:`~retell_contract.validation.Violation` s. Rules judge only data they can read:
+Each rule is a small function over one call object, registered under its name, that
+yields ``(path, message)`` problems; :func:`consistency_violations` makes each one a
+:class:`~retell_contract.validation.Violation` named after its rule. Rules judge only
+data they can read:
 absent optional fields and values of the wrong type (which the schema level already
 reports) are skipped, so one broken field is reported once.
 
@@ -31,7 +33,8 @@ STATUS_STAGES: Mapping[str, Stage] = {
     "error": "ended",
 }
 
-Rule = Callable[[dict[str, Any], "ContractFacts"], Iterable[Violation]]
+Problem = tuple[str, str]  # (path, message); the rule's registered name completes it
+Rule = Callable[[dict[str, Any], "ContractFacts"], Iterable[Problem]]
 _RULES: dict[str, Rule] = {}
 
 
@@ -46,7 +49,9 @@ def _rule(name: str) -> Callable[[Rule], Rule]:
 def consistency_violations(call: dict[str, Any], contract: Contract) -> list[Violation]:
     """Every consistency problem of ``call``, in rule order."""
     facts = contract_facts(contract)
-    return [violation for rule in _RULES.values() for violation in rule(call, facts)]
+    return [
+        Violation(path, name, message) for name, rule in _RULES.items() for path, message in rule(call, facts)
+    ]
 
 
 @dataclass(frozen=True)
@@ -140,23 +145,17 @@ def _is_int(value: object) -> TypeGuard[int]:
 
 
 @_rule("duration_matches_timestamps")
-def _duration(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violation]:
+def _duration(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     start, end, duration = (call.get(k) for k in ("start_timestamp", "end_timestamp", "duration_ms"))
     if _is_int(start) and _is_int(end) and _is_int(duration) and duration != end - start:
-        yield Violation(
-            "duration_ms",
-            "duration_matches_timestamps",
-            f"duration_ms={duration} but end_timestamp - start_timestamp = {end - start}",
-        )
+        yield "duration_ms", f"duration_ms={duration} but end_timestamp - start_timestamp = {end - start}"
 
 
 @_rule("timestamps_ordered")
-def _timestamps(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violation]:
+def _timestamps(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     start, end = call.get("start_timestamp"), call.get("end_timestamp")
     if _is_int(start) and _is_int(end) and end < start:
-        yield Violation(
-            "end_timestamp", "timestamps_ordered", f"end_timestamp={end} is before start_timestamp={start}"
-        )
+        yield "end_timestamp", f"end_timestamp={end} is before start_timestamp={start}"
 
 
 # -- latency ------------------------------------------------------------------------------
@@ -169,22 +168,21 @@ def _metrics(call: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
 
 
 @_rule("latency_percentiles_ordered")
-def _percentiles(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violation]:
+def _percentiles(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     for name, metric in _metrics(call):
         present = [(k, metric[k]) for k in facts.latency_order if is_number(metric.get(k))]
         for (low_key, low), (high_key, high) in pairwise(present):
             if high < low:
                 order = " <= ".join(facts.latency_order)
-                yield Violation(
+                yield (
                     f"latency.{name}",
-                    "latency_percentiles_ordered",
                     f"latency.{name}: {high_key}={high} < {low_key}={low} (expected {order})",
                 )
                 break
 
 
 @_rule("latency_values_within_range")
-def _values_in_range(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violation]:
+def _values_in_range(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     for name, metric in _metrics(call):
         values, low, high = metric.get("values"), metric.get("min"), metric.get("max")
         if not isinstance(values, list) or not (is_number(low) or is_number(high)):
@@ -195,24 +193,19 @@ def _values_in_range(call: dict[str, Any], facts: ContractFacts) -> Iterable[Vio
             if is_number(v) and ((is_number(low) and v < low) or (is_number(high) and v > high))
         ]
         if outside:
-            yield Violation(
+            yield (
                 f"latency.{name}.values",
-                "latency_values_within_range",
                 f"latency.{name}: {len(outside)} of {len(values)} values lie outside "
                 f"[min={low}, max={high}] (e.g. {outside[0]})",
             )
 
 
 @_rule("latency_num_matches_values")
-def _num_matches(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violation]:
+def _num_matches(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     for name, metric in _metrics(call):
         num, values = metric.get("num"), metric.get("values")
         if is_number(num) and isinstance(values, list) and num != len(values):
-            yield Violation(
-                f"latency.{name}.num",
-                "latency_num_matches_values",
-                f"latency.{name}: num={num} but values has {len(values)} entries",
-            )
+            yield f"latency.{name}.num", f"latency.{name}: num={num} but values has {len(values)} entries"
 
 
 # -- transcripts --------------------------------------------------------------------------
@@ -229,7 +222,7 @@ def _label_pattern(role: str) -> str:
 
 
 @_rule("transcript_matches_transcript_object")
-def _transcript(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violation]:
+def _transcript(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     transcript, utterances = call.get("transcript"), call.get("transcript_object")
     if not isinstance(transcript, str) or not isinstance(utterances, list):
         return
@@ -242,9 +235,8 @@ def _transcript(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violatio
             return
         lines.append(f"{_label_pattern(role)}: {re.escape(content)}")
     if not re.fullmatch("\n".join(lines) + "\n?", transcript):
-        yield Violation(
+        yield (
             "transcript",
-            "transcript_matches_transcript_object",
             f"transcript ({transcript.count(chr(10)) + 1 if transcript else 0} lines) does not read as "
             f"the {len(utterances)} utterances of transcript_object, one 'Role: content' line each",
         )
@@ -258,7 +250,7 @@ def _utterance_lists(call: dict[str, Any], facts: ContractFacts) -> Iterable[tup
 
 
 @_rule("word_timings_ordered")
-def _word_timings(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violation]:
+def _word_timings(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     for field, items in _utterance_lists(call, facts):
         for index, item in enumerate(items):
             words = item.get("words") if isinstance(item, dict) else None
@@ -266,7 +258,7 @@ def _word_timings(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violat
                 yield from _first_unordered_word(f"{field}.{index}.words", words)
 
 
-def _first_unordered_word(path: str, words: list[Any]) -> Iterable[Violation]:
+def _first_unordered_word(path: str, words: list[Any]) -> Iterable[Problem]:
     previous_start: float | None = None
     for index, word in enumerate(words):
         if not isinstance(word, dict):
@@ -278,14 +270,14 @@ def _first_unordered_word(path: str, words: list[Any]) -> Iterable[Violation]:
         elif is_number(start) and previous_start is not None and start < previous_start:
             problem = f"starts at {start}, before the previous word's start {previous_start}"
         if problem:
-            yield Violation(f"{path}.{index}", "word_timings_ordered", f"word {index} {problem}")
+            yield f"{path}.{index}", f"word {index} {problem}"
             return
         if is_number(start):
             previous_start = start
 
 
 @_rule("tool_results_pair_with_invocations")
-def _tool_pairs(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violation]:
+def _tool_pairs(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     for field in facts.tool_transcript_fields:
         items = call.get(field)
         if isinstance(items, list) and _readable_tool_items(items, facts):
@@ -303,7 +295,7 @@ def _readable_tool_items(items: list[Any], facts: ContractFacts) -> bool:
     )
 
 
-def _unpaired(field: str, items: list[dict[str, Any]], facts: ContractFacts) -> Iterable[Violation]:
+def _unpaired(field: str, items: list[dict[str, Any]], facts: ContractFacts) -> Iterable[Problem]:
     invoked: set[str] = set()
     answered: set[str] = set()
     for index, item in enumerate(items):
@@ -319,34 +311,29 @@ def _unpaired(field: str, items: list[dict[str, Any]], facts: ContractFacts) -> 
                 problem = f"tool_call_id {call_id!r} has a second result"
             answered.add(str(call_id))
         if problem:
-            yield Violation(path, "tool_results_pair_with_invocations", problem)
+            yield path, problem
 
 
 # -- lifecycle ----------------------------------------------------------------------------
 
 
 @_rule("post_call_fields_before_end")
-def _post_call_fields(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violation]:
+def _post_call_fields(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     status = call.get("call_status")
     if call_stage(status) in ("created", "started"):
         for field in facts.post_call_fields:
             if call.get(field) is not None:
-                yield Violation(
-                    field,
-                    "post_call_fields_before_end",
-                    f"post-call field {field!r} is present while call_status is {status!r}",
-                )
+                yield field, f"post-call field {field!r} is present while call_status is {status!r}"
 
 
 @_rule("started_fields_before_start")
-def _started_fields(call: dict[str, Any], facts: ContractFacts) -> Iterable[Violation]:
+def _started_fields(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     status = call.get("call_status")
     if call_stage(status) == "created":
         for field in facts.started_fields:
             if call.get(field) is not None:
-                yield Violation(
+                yield (
                     field,
-                    "started_fields_before_start",
                     f"{field!r} is present while call_status is {status!r} (the call has not started)",
                 )
 

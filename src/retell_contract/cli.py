@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -35,7 +35,7 @@ contract_option = click.option(
 )
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Print a one-line error and exit with the usage/setup code."""
     click.echo(f"retell-contract: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
@@ -50,7 +50,6 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except RetellContractError as error:
             fail(str(error))
-        return None
 
     return wrapper  # type: ignore[return-value]
 
@@ -63,7 +62,6 @@ class OneLineErrors(click.Command):
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as error:
             fail(f"{info_name or self.name}: {error.format_message()}")
-            raise  # unreachable: fail() exits
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_NOT_JSON = object()
+# Pass as ``default`` to ``.json()`` / :func:`parse_json` to tell a body that is not JSON
+# (or empty) from one that is JSON ``null``.
+NOT_JSON: Any = object()
 
 
 def _lower_keys(headers: Mapping[str, str]) -> dict[str, str]:
@@ -33,7 +35,7 @@ class RecordedRequest:
 
     def json(self, default: Any = None) -> Any:
         """The body parsed as JSON, or ``default`` when it is not JSON."""
-        return _parse_json(self.body, default)
+        return parse_json(self.body, default)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class RecordedResponse:
 
     def json(self, default: Any = None) -> Any:
         """The body parsed as JSON, or ``default`` when it is not JSON."""
-        return _parse_json(self.body, default)
+        return parse_json(self.body, default)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ class Exchange:
     notes: Mapping[str, str] = field(default_factory=dict)
 
 
-def _parse_json(body: bytes, default: Any) -> Any:
+def parse_json(body: bytes, default: Any = None) -> Any:
+    """``body`` parsed as JSON, or ``default`` when it is empty or not JSON."""
     if not body:
         return default
     try:

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
-from retell_contract.errors import ContractError, UsageError
+from retell_contract.errors import ContractError, UsageError, first_line, yaml_problem
 
 BUILTIN_CONTRACT = "create-web-call.openapi.yaml"
 DEFAULT_METHOD = "post"
@@ -208,7 +208,7 @@ def load_contract(
     except FileNotFoundError:
         raise ContractError(f"{location}: contract file not found") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ContractError(f"{location}: cannot read contract file ({_first_line(error)})") from None
+        raise ContractError(f"{location}: cannot read contract file ({first_line(error)})") from None
     return _build(str(location), text, method.lower(), operation_path)
 
 
@@ -225,10 +225,7 @@ def parse_document(source: str, text: str) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         raise ContractError(f"{source}: not valid JSON ({error.msg} at line {error.lineno})") from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or _first_line(error)
-        raise ContractError(f"{source}: not valid YAML ({problem}{where})") from None
+        raise ContractError(f"{source}: not valid YAML ({yaml_problem(error)})") from None
     if not isinstance(document, dict):
         raise ContractError(f"{source}: not an OpenAPI document (top level is {type(document).__name__})")
     document = dict(with_string_keys(document))
@@ -265,7 +262,7 @@ def validate_document(source: str, document: Mapping[str, Any]) -> None:
         validate_openapi(document)
     except OpenAPIValidationError as error:
         where = "/".join(str(part) for part in error.absolute_path) or "document root"
-        raise ContractError(f"{source}: invalid OpenAPI ({_first_line(error.message)} at {where})") from None
+        raise ContractError(f"{source}: invalid OpenAPI ({first_line(error.message)} at {where})") from None
     except Unresolvable as error:
         raise ContractError(f"{source}: $ref {getattr(error, 'ref', '?')!r} points at nothing") from None
 
@@ -330,9 +327,5 @@ def _check_json_schema(source: str, name: str, schema: JsonSchema | None) -> Non
     except SchemaError as error:
         where = "/".join(str(part) for part in error.absolute_path) or "root"
         raise ContractError(
-            f"{source}: {name} schema is invalid ({_first_line(error.message)} at {where})"
+            f"{source}: {name} schema is invalid ({first_line(error.message)} at {where})"
         ) from None
-
-
-def _first_line(error: object) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

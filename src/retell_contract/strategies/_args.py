@@ -46,23 +46,22 @@ def _check_agent(agent: object) -> None:
         raise ValueError(f"versions must be a tuple of non-negative ints, not {versions!r} (in {agent!r})")
 
 
-def check_names(argument: str, names: object, allowed: Iterable[str]) -> tuple[str, ...] | None:
-    """``names`` as a tuple in ``allowed`` order (None stays None); each must be allowed."""
+def check_names(argument: str, names: object, allowed: Iterable[str]) -> tuple[str, ...]:
+    """``names`` as a tuple in ``allowed`` order (every allowed name when None).
+
+    Each must be allowed, and at least one must be given.
+    """
+    allowed = tuple(allowed)
     if names is None:
-        return None
+        return allowed
     if isinstance(names, str | bytes) or not isinstance(names, Collection):
         raise TypeError(f"{argument} must be a collection of names, not {names!r}")
-    allowed = tuple(allowed)
+    if not names:
+        raise ValueError(f"{argument} must name at least one value, not an empty collection")
     for name in names:
         if name not in allowed:
             raise ValueError(f"{argument} has unknown name {name!r}; choose from {', '.join(allowed)}")
     return tuple(name for name in allowed if name in names)
-
-
-def check_non_empty(argument: str, names: tuple[str, ...] | None) -> tuple[str, ...] | None:
-    if names is not None and not names:
-        raise ValueError(f"{argument} must name at least one value, not an empty collection")
-    return names
 
 
 def check_optional_bool(argument: str, value: object) -> bool | None:

@@ -164,8 +164,7 @@ def _orphan(
 ) -> tuple[str, str]:
     field = draw(st.sampled_from([f for f in facts.tool_transcript_fields if isinstance(call.get(f), list)]))
     items = call[field]
-    branches = contract.call_field(field)["items"]["oneOf"]
-    result = next(b for b in branches if parts.first_role(b) in facts.result_roles)
+    result = parts.result_branch(contract.call_field(field)["items"]["oneOf"], facts)
     item = parts.draw_branch_item(draw, result, facts.result_roles[0], complete=True)
     item["tool_call_id"] = "orphan_" + item["tool_call_id"]
     position = draw(st.integers(0, len(items)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -29,12 +30,17 @@ _VOCABULARY = ("hi", "hello", "yes", "no", "thanks", "okay", "booking", "Monday"
 # Word text: no whitespace, so an utterance's content is its words joined by spaces.
 _WORD_CHARACTERS = st.characters(codec="utf-8", exclude_categories=("Zs", "Zl", "Zp", "Cc", "Cs"))
 
+# ids(), access_tokens() and timelines() are cached: each call object draws from them, and
+# building a text strategy over an alphabet costs more than drawing from it.
 
+
+@cache
 def ids(prefix: str = "") -> st.SearchStrategy[str]:
     """Opaque 32-character ids like Retell's call ids."""
     return st.text(_ID_ALPHABET, min_size=32, max_size=32).map(lambda s: prefix + s)
 
 
+@cache
 def access_tokens() -> st.SearchStrategy[str]:
     """JWT-shaped tokens (three base64url parts)."""
     part = st.text(_ID_ALPHABET + "-_", min_size=8, max_size=40)
@@ -51,6 +57,7 @@ class Timeline:
         return self.end - self.start
 
 
+@cache
 def timelines() -> st.SearchStrategy[Timeline]:
     """A call's start and end in ms since the epoch (2023-2030, up to two hours long)."""
     return st.builds(

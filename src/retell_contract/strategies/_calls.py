@@ -17,7 +17,6 @@ from retell_contract.strategies._args import (
     check_agents,
     check_contract,
     check_names,
-    check_non_empty,
     check_optional_bool,
 )
 from retell_contract.strategies._requests import field_values
@@ -59,8 +58,7 @@ def call_objects(
     only the required fields, then towards shorter transcripts and fewer latency values.
     """
     contract = check_contract(contract)
-    supported = call_states(contract=contract)
-    chosen = check_non_empty("states", check_names("states", states, supported)) or supported
+    chosen = check_names("states", states, call_states(contract=contract))
     analysed = check_optional_bool("analysed", analysed)
     if analysed and not any(STATUS_STAGES[s] == "ended" for s in chosen):
         raise ValueError(f"analysed=True needs a state where the call has ended, not only {chosen!r}")
@@ -139,13 +137,10 @@ class _FieldStrategies:
         self.contract, self.complete = contract, complete
         self.schemas: dict[str, JsonSchema] = contract.call_object_schema.get("properties", {})
         self.names = tuple(self.schemas)
-        self._generic: dict[str, st.SearchStrategy[Any]] = {}
         self._echoed: dict[tuple[str, Agent], st.SearchStrategy[Any] | None] = {}
 
     def generic(self, name: str) -> st.SearchStrategy[Any]:
-        if name not in self._generic:
-            self._generic[name] = from_schema(self.schemas[name], complete=self.complete, name=name)
-        return self._generic[name]
+        return from_schema(self.schemas[name], complete=self.complete, name=name)  # cached there
 
     def echoed(self, name: str, agent: Agent) -> st.SearchStrategy[Any] | None:
         """Values of a request field the call object repeats (None: use the generic ones)."""

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from retell_contract._consistency import STATUS_STAGES, contract_facts
 from retell_contract.contracts import Agent, Contract
-from retell_contract.strategies._args import check_agents, check_contract, check_names, check_non_empty
+from retell_contract.strategies._args import check_agents, check_contract, check_names
 from retell_contract.strategies._breakers import BREAKS
 from retell_contract.strategies._calls import ERROR_STATUS, call_states, calls
 from retell_contract.strategies._invalid import Invalid
@@ -26,7 +26,7 @@ def request_violations(*, contract: Contract | None = None) -> tuple[str, ...]:
 def call_violations(*, contract: Contract | None = None) -> tuple[str, ...]:
     """Names of the violations :func:`invalid_call_objects` can draw: schema, then consistency."""
     contract = check_contract(contract)
-    return (*(site.name for site in _call_sites(contract)), *_consistency_breaks(contract))
+    return _call_violation_names(contract, _call_sites(contract))
 
 
 def _request_sites(contract: Contract) -> tuple[Site, ...]:
@@ -37,9 +37,10 @@ def _call_sites(contract: Contract) -> tuple[Site, ...]:
     return violation_sites(contract.call_object_schema, root="call")
 
 
-def _consistency_breaks(contract: Contract) -> tuple[str, ...]:
+def _call_violation_names(contract: Contract, sites: tuple[Site, ...]) -> tuple[str, ...]:
     facts = contract_facts(contract)
-    return tuple(name for name, b in BREAKS.items() if b.applies(contract, facts))
+    breaks = (name for name, b in BREAKS.items() if b.applies(contract, facts))
+    return (*(site.name for site in sites), *breaks)
 
 
 def invalid_request_bodies(
@@ -62,7 +63,7 @@ def invalid_request_bodies(
     contract = check_contract(contract)
     agents = check_agents(agents, contract)
     sites = _request_sites(contract)
-    chosen = _select(violations, [s.name for s in sites])
+    chosen = check_names("violations", violations, [s.name for s in sites])
     selected = {site.name: site for site in sites if site.name in chosen}
     base = bodies(contract, agents, optional_request_fields(contract), complete=True)
 
@@ -94,8 +95,10 @@ def invalid_call_objects(
     """
     contract = check_contract(contract)
     agents = check_agents(agents, contract)
-    chosen = _select(violations, call_violations(contract=contract))
-    sites = {site.name: site for site in _call_sites(contract) if site.name in chosen}
+    all_sites = _call_sites(contract)
+    chosen = check_names("violations", violations, _call_violation_names(contract, all_sites))
+    sites = {site.name: site for site in all_sites if site.name in chosen}
+    facts = contract_facts(contract)
     ended = tuple(
         s for s in call_states(contract=contract) if STATUS_STAGES[s] == "ended" and s != ERROR_STATUS
     )
@@ -109,12 +112,7 @@ def invalid_call_objects(
             return draw_broken(draw, call, sites[name])
         spec = BREAKS[name]
         broken = copy.deepcopy(call)
-        path, detail = spec.breaker(draw, broken, contract, contract_facts(contract))
+        path, detail = spec.breaker(draw, broken, contract, facts)
         return Invalid(value=broken, violation=name, detail=detail, rule=spec.rule, path=path)
 
     return invalid_call_object()
-
-
-def _select(violations: Collection[str] | None, names: Sequence[str]) -> tuple[str, ...]:
-    chosen = check_non_empty("violations", check_names("violations", violations, names))
-    return tuple(names) if chosen is None else chosen

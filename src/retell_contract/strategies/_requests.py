@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from retell_contract.contracts import Agent, Contract, JsonSchema
 from retell_contract.strategies import _json
-from retell_contract.strategies._args import check_agents, check_contract, check_names, check_non_empty
+from retell_contract.strategies._args import check_agents, check_contract, check_names
 from retell_contract.strategies._schema import ANY, from_schema, types_of
 
 # Free-form object fields whose documented use calls for a particular flavour of data.
@@ -37,8 +37,7 @@ def request_bodies(
     """
     contract = check_contract(contract)
     agents = check_agents(agents, contract)
-    fields = check_non_empty("include", check_names("include", include, optional_request_fields(contract)))
-    return bodies(contract, agents, optional_request_fields(contract) if fields is None else fields)
+    return bodies(contract, agents, check_names("include", include, optional_request_fields(contract)))
 
 
 def optional_request_fields(contract: Contract) -> tuple[str, ...]:
