@@ -13,13 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,6 +26,7 @@ from starlette.types import ASGIApp
 from retell_contract.contracts import load_contract
 from retell_contract.server import (
     DEFAULT_API_KEY,
+    AppServer,
     MockConfig,
     async_mock_transport,
     create_app,
@@ -57,7 +55,6 @@ def baseline_app() -> Starlette:
 
 
 def mock_app() -> Starlette:
-    # A generous store limit so the benchmark measures steady-state creation.
     return create_app(MockConfig(seed=1))
 
 
@@ -95,26 +92,9 @@ def run_async(app: ASGIApp, count: int) -> list[float]:
     return asyncio.run(scenario())
 
 
-@contextmanager
-def served(app: ASGIApp) -> Iterator[str]:
-    """``app`` under uvicorn on a free loopback port, the way MockServer runs the mock."""
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join()
-
-
 def run_http(app: ASGIApp, count: int) -> list[float]:
-    with served(app) as url, httpx.Client(base_url=url) as client:
+    # Served the way MockServer serves the mock, so the baseline pays the same HTTP costs.
+    with AppServer(app) as server, httpx.Client(base_url=server.url) as client:
         return time_requests(
             lambda: client.post(CONTRACT.path, json=BODY, headers=HEADERS).status_code, count
         )

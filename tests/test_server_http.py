@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from starlette.types import Receive, Scope, Send
 
 from retell_contract.cli import EXIT_USAGE, main
-from retell_contract.server import GET_CALL_PATH, MockServer, create_app, mock_transport
+from retell_contract.server import GET_CALL_PATH, AppServer, MockServer, create_app, mock_transport
 from server_support import AGENT, AUTH, IN_PROCESS_URL, create
 
 THREADS, PER_THREAD = 8, 25
@@ -83,6 +84,18 @@ def test_server_stops_cleanly_and_releases_its_port() -> None:
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))
+
+
+def test_app_server_serves_any_asgi_app() -> None:
+    async def teapot(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 418, "headers": []})
+        await send({"type": "http.response.body", "body": scope["path"].encode()})
+
+    with AppServer(teapot) as server:
+        response = httpx.get(f"{server.url}/brew")
+    assert (response.status_code, response.content) == (418, b"/brew")
+    with pytest.raises(RuntimeError, match="AppServer is not running"):
+        _ = server.url
 
 
 def test_url_before_start_is_an_error() -> None:

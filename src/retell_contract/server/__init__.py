@@ -22,7 +22,7 @@ from retell_contract.server._config import (
     MockConfigError,
     parse_agent,
 )
-from retell_contract.server._http import MockServer, serve_forever
+from retell_contract.server._http import AppServer, MockServer, serve_forever
 from retell_contract.server._lifecycle import TARGETS, LifecycleError
 from retell_contract.server._state import MockState
 from retell_contract.server._transport import MockTransport, async_mock_transport, mock_transport
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_TOKEN_TTL_SECONDS",
     "GET_CALL_PATH",
     "TARGETS",
+    "AppServer",
     "LifecycleError",
     "MockConfig",
     "MockConfigError",

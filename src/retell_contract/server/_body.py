@@ -53,12 +53,12 @@ def check_content_type(header: str | None) -> None:
     if media_type != JSON_MEDIA_TYPE and not (
         media_type.startswith("application/") and media_type.endswith("+json")
     ):
-        raise BadBody(f"Content-Type {_short(header)} is not {JSON_MEDIA_TYPE}")
+        raise BadBody(f"Content-Type {short_repr(header)} is not {JSON_MEDIA_TYPE}")
     for parameter in parameters.split(";"):
         name, _, value = parameter.partition("=")
         charset = value.strip().strip('"').lower()
         if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
-            raise BadBody(f"charset {_short(charset)} is not supported; send UTF-8")
+            raise BadBody(f"charset {short_repr(charset)} is not supported; send UTF-8")
 
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:
@@ -98,7 +98,7 @@ def _reject_constant(name: str) -> Any:
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _BadNumber(f"number {_short(text)} is out of range")
+        raise _BadNumber(f"number {short_repr(text)} is out of range")
     return value
 
 
@@ -131,6 +131,7 @@ def _json_type(value: Any) -> str:
     return "a string" if isinstance(value, str) else "an array"
 
 
-def _short(text: str, limit: int = 60) -> str:
-    shown = repr(text)
+def short_repr(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, so a hostile value keeps a message short."""
+    shown = repr(value)
     return shown if len(shown) <= limit else shown[: limit - 4] + "...'"

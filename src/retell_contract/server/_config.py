@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeGuard
 
 from retell_contract.contracts import Agent, Contract
 from retell_contract.errors import UsageError
@@ -98,7 +98,7 @@ def parse_agent(spec: str) -> Agent:
     return _checked_agents((agent if agent.versions else Agent(agent.agent_id, (1,)),))[0]
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -116,7 +116,6 @@ def _check_number(
 def _check_int(name: str, value: object, *, low: int) -> None:
     if not _is_int(value):
         raise MockConfigError(f"{name} must be an integer, not {value!r}")
-    assert isinstance(value, int)
     if value < low:
         raise MockConfigError(f"{name} must be >= {low}, not {value!r}")
 
@@ -167,7 +166,8 @@ def _checked_extra_fields(values: object) -> Mapping[str, Any]:
         if not isinstance(name, str):
             raise MockConfigError(f"extra_call_fields keys must be strings, not {name!r}")
     try:
-        json.dumps(dict(values), allow_nan=False)
+        encoded = json.dumps(dict(values), allow_nan=False)
     except (TypeError, ValueError) as error:
         raise MockConfigError(f"extra_call_fields must be JSON-serialisable ({error})") from None
-    return MappingProxyType(json.loads(json.dumps(dict(values))))
+    # Decoded again: a deep copy the caller cannot change, holding only JSON types.
+    return MappingProxyType(json.loads(encoded))

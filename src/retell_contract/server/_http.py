@@ -1,4 +1,4 @@
-"""Serve the mock over real HTTP with uvicorn: in a background thread, or in the foreground."""
+"""Serve the mock (or any ASGI app) over real HTTP with uvicorn, in a thread or the foreground."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Self
 
 import uvicorn
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from retell_contract.contracts import Contract
 from retell_contract.errors import UsageError
@@ -21,25 +21,16 @@ from retell_contract.server._state import MockState
 _START_TIMEOUT_SECONDS = 10.0
 
 
-class MockServer:
-    """The mock on a real socket (uvicorn in a daemon thread); use as a context manager.
+class AppServer:
+    """Any ASGI app on a real socket (uvicorn in a daemon thread); use as a context manager.
 
-    >>> with MockServer(MockConfig(seed=1)) as server:   # doctest: +SKIP
-    ...     httpx.post(f"{server.url}/v2/create-web-call", ...)
-
-    ``port=0`` picks a free port; ``.url`` says which. Leaving the block stops the server
-    and waits for its thread.
+    For serving something other than the plain mock, e.g. the mock wrapped in middleware
+    or a benchmark's baseline app. ``port=0`` picks a free port; ``.url`` says which. Leaving
+    the block stops the server and waits for its thread.
     """
 
-    def __init__(
-        self,
-        config: MockConfig | None = None,
-        *,
-        contract: Contract | None = None,
-        host: str = "127.0.0.1",
-        port: int = 0,
-    ) -> None:
-        self.app: Starlette = create_app(config, contract=contract)
+    def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
         self.host = host
         self.port = port
         self._server: uvicorn.Server | None = None
@@ -47,22 +38,18 @@ class MockServer:
         self._socket: socket.socket | None = None
 
     @property
-    def state(self) -> MockState:
-        """The app's state, for Python-level control (join, advance, calls, reset)."""
-        state: MockState = self.app.state.mock
-        return state
-
-    @property
     def url(self) -> str:
         """Base URL, e.g. ``http://127.0.0.1:54321`` (available once started)."""
         if self._socket is None:
-            raise RuntimeError("MockServer is not running; use it as a context manager or call start()")
+            raise RuntimeError(
+                f"{type(self).__name__} is not running; use it as a context manager or call start()"
+            )
         return base_url(self._socket)
 
     def start(self) -> Self:
         """Bind, start uvicorn in a background thread and wait until it accepts connections."""
         if self._thread is not None:
-            raise RuntimeError("MockServer is already running")
+            raise RuntimeError(f"{type(self).__name__} is already running")
         self._socket = listen(self.host, self.port)
         self._server = uvicorn.Server(_uvicorn_config(self.app, access_log=False))
         self._thread = threading.Thread(
@@ -76,7 +63,7 @@ class MockServer:
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"mock server on {self.host}:{self.port} did not start")
+                raise RuntimeError(f"{type(self).__name__} on {self.host}:{self.port} did not start")
             time.sleep(0.005)
         return self
 
@@ -99,8 +86,31 @@ class MockServer:
         self.stop()
 
 
+class MockServer(AppServer):
+    """The mock on a real socket (uvicorn in a daemon thread); use as a context manager.
+
+    >>> with MockServer(MockConfig(seed=1)) as server:   # doctest: +SKIP
+    ...     httpx.post(f"{server.url}/v2/create-web-call", ...)
+
+    ``port=0`` picks a free port; ``.url`` says which; ``.state`` is the mock's
+    :class:`MockState` for Python-level control (join, advance, calls, reset).
+    """
+
+    def __init__(
+        self,
+        config: MockConfig | None = None,
+        *,
+        contract: Contract | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        app = create_app(config, contract=contract)
+        super().__init__(app, host=host, port=port)
+        self.state: MockState = app.state.mock
+
+
 def serve_forever(
-    app: Starlette, host: str, port: int, *, announce: Callable[[str], None], access_log: bool = False
+    app: ASGIApp, host: str, port: int, *, announce: Callable[[str], None], access_log: bool = False
 ) -> None:
     """Serve ``app`` in the foreground until Ctrl-C or SIGTERM; ``announce`` gets the URL first."""
     sock = listen(host, port)
@@ -140,7 +150,7 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def _uvicorn_config(app: Starlette, *, access_log: bool) -> uvicorn.Config:
+def _uvicorn_config(app: ASGIApp, *, access_log: bool) -> uvicorn.Config:
     # lifespan off: the app has no startup work, and it keeps shutdown quick and quiet.
     level = "info" if access_log else "warning"  # uvicorn logs access lines at info level
     return uvicorn.Config(app, lifespan="off", log_level=level, access_log=access_log)

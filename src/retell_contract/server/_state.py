@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 from retell_contract.contracts import Agent, Contract
+from retell_contract.server._body import short_repr
 from retell_contract.server._config import MockConfig
 from retell_contract.server._ids import IdSource
 from retell_contract.server._lifecycle import (
@@ -27,6 +28,7 @@ from retell_contract.server._lifecycle import (
 )
 
 _BEARER = "bearer"
+_SHOWN = 80  # characters of a client-sent id or version quoted in an error
 
 
 class UnknownAsset(Exception):
@@ -83,10 +85,12 @@ class MockState:
         agent_id = body.get("agent_id")
         agent = self.agents.get(agent_id) if isinstance(agent_id, str) else None
         if agent is None:
-            raise UnknownAsset(f"no agent {_short(agent_id)}")
+            raise UnknownAsset(f"no agent {short_repr(agent_id, _SHOWN)}")
         version = body.get("agent_version", agent.versions[-1])
         if version not in agent.versions:
-            raise UnknownAsset(f"agent {_short(agent_id)} has no version {_short(version)}")
+            raise UnknownAsset(
+                f"agent {short_repr(agent_id, _SHOWN)} has no version {short_repr(version, _SHOWN)}"
+            )
         call: dict[str, Any] = {"call_type": self._call_type}
         now = self.config.clock()
         with self._lock:
@@ -134,7 +138,7 @@ class MockState:
         with self._lock:
             record = self._calls.get(call_id)
             if record is None:
-                raise LifecycleError(404, f"no call with id {_short(call_id)}")
+                raise LifecycleError(404, f"no call with id {short_repr(call_id, _SHOWN)}")
             self._expire(record)
             chosen = derive_seed(self.config.seed, call_id, target) if seed is None else seed
             advance(record, target, now_ms=self._now_ms(), seed=chosen, contract=self.contract)
@@ -179,8 +183,3 @@ class MockState:
 
     def _now_ms(self) -> int:
         return int(self.config.clock() * 1000)
-
-
-def _short(value: object, limit: int = 80) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
