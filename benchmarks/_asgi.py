@@ -9,62 +9,38 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from types import TracebackType
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Self
 
-import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-NOT_JSON: Any = object()
+from retell_contract.exchange import RecordedRequest, RecordedResponse
+from retell_contract.server import AppServer
+
+NOT_JSON: Any = object()  # pass to ``.json()`` to tell a body that is not JSON from ``null``
 
 
 @dataclass(frozen=True)
-class Request:
-    """A request as the wrapped app will see it; header names are lower-case."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        """The body as JSON, or :data:`NOT_JSON`."""
-        return _loads(self.body)
+class Request(RecordedRequest):
+    """A request as the wrapped app will see it; ``url`` is its path (all a rewrite needs)."""
 
     def with_json(self, value: Any) -> Request:
         return replace(self, body=dump_json(value))
 
     def with_header(self, name: str, value: str | None) -> Request:
-        headers = {k: v for k, v in self.headers.items() if k != name.lower()}
-        if value is not None:
-            headers[name.lower()] = value
-        return replace(self, headers=headers)
+        return replace(self, headers=_with_header(self.headers, name, value))
 
 
 @dataclass(frozen=True)
-class Response:
-    """A complete response; header names are lower-case, content-length is recomputed on send."""
-
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-    def json(self) -> Any:
-        return _loads(self.body)
+class Response(RecordedResponse):
+    """A complete response; content-length is recomputed on send."""
 
     def with_json(self, value: Any, **dumps: Any) -> Response:
         return replace(self, body=dump_json(value, **dumps))
 
     def with_header(self, name: str, value: str | None) -> Response:
-        headers = {k: v for k, v in self.headers.items() if k != name.lower()}
-        if value is not None:
-            headers[name.lower()] = value
-        return replace(self, headers=headers)
+        return replace(self, headers=_with_header(self.headers, name, value))
 
     def with_status(self, status: int) -> Response:
         return replace(self, status=status)
@@ -121,7 +97,7 @@ async def _read_request(scope: Scope, receive: Receive) -> Request:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
     return Request(scope["method"], scope["path"], headers, b"".join(chunks))
 
 
@@ -149,7 +125,7 @@ async def _collect(app: ASGIApp, scope: Scope, receive: Receive) -> Response:
             chunks.append(message.get("body", b""))
 
     await app(scope, receive, capture)
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start.get("headers", [])}
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in start.get("headers", [])}
     return Response(int(start["status"]), headers, b"".join(chunks))
 
 
@@ -160,8 +136,16 @@ async def _send_response(send: Send, response: Response) -> None:
     await send({"type": "http.response.body", "body": response.body})
 
 
-def _raw_headers(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+def _raw_headers(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
     return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+
+def _with_header(headers: Mapping[str, str], name: str, value: str | None) -> dict[str, str]:
+    """``headers`` with ``name`` set to ``value``, or removed when ``value`` is None."""
+    changed = {k: v for k, v in headers.items() if k != name.lower()}
+    if value is not None:
+        changed[name.lower()] = value
+    return changed
 
 
 def dump_json(value: Any, **dumps: Any) -> bytes:
@@ -173,53 +157,13 @@ def dump_json(value: Any, **dumps: Any) -> bytes:
         return json.dumps(value, **{**options, "ensure_ascii": True}).encode("ascii")
 
 
-def _loads(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return NOT_JSON
+class Served(AppServer):
+    """An ASGI app on a free 127.0.0.1 port (:class:`AppServer`); a context manager.
 
-
-class Served:
-    """An ASGI app on a free 127.0.0.1 port (uvicorn in a daemon thread); a context manager.
-
-    Logging is silenced: mutants that crash on purpose would otherwise print tracebacks.
+    uvicorn's error log is silenced: mutants that crash on purpose would otherwise print tracebacks.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose proto says TCP,
-        # and without it Nagle plus delayed ACKs add 40 ms to every response.
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._server = uvicorn.Server(
-            uvicorn.Config(app, lifespan="off", log_level="critical", access_log=False)
-        )
-        self._thread = threading.Thread(target=self._serve, name="mutant-server", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._socket.getsockname()[:2]
-        return f"http://{host}:{port}"
-
-    def _serve(self) -> None:
-        self._server.run(sockets=[self._socket])
-
-    def __enter__(self) -> Self:
+    def start(self) -> Self:
+        super().start()  # builds uvicorn's config, which sets its loggers' levels
         logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(256)
-        self._thread.start()
-        deadline = time.monotonic() + 10.0
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("mutant server did not start")
-            time.sleep(0.005)
         return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10.0)
-        self._socket.close()

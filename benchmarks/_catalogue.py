@@ -180,11 +180,11 @@ def crash() -> list[Mutant]:
 def error_body() -> list[Mutant]:
     return [
         answers("error_missing_status", "error objects have no 'status'",
-                resp.on_error(resp.drop_key("status"))),
+                resp.on_error(resp.drop_field("status"))),
         answers("error_missing_message", "error objects have no 'message'",
-                resp.on_error(resp.drop_key("message"))),
+                resp.on_error(resp.drop_field("message"))),
         answers("error_status_wrong_value", "error objects say status 'fail'",
-                resp.on_error(resp.set_key("status", "fail"))),
+                resp.on_error(resp.set_field("status", "fail"))),
         answers("error_html_page", "4xx errors are an HTML page (Express's default)", resp.html_errors),
         answers("error_body_python_repr", "error bodies are a Python repr labelled JSON",
                 resp.python_repr_errors),

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from benchmarks._asgi import NOT_JSON, Request, RequestRewrite
 from benchmarks._mutant import AGENTS, API_KEY, CONTRACT
+from retell_contract._consistency import is_number
 from retell_contract.validation import validate_request_body
 
 # --- request rewrites -------------------------------------------------------------------------
@@ -81,8 +83,8 @@ def drop_request_field(name: str) -> RequestRewrite:
 
 
 def any_method_is_post(request: Request) -> Request:
-    if request.path == CONTRACT.path and request.method != CONTRACT.method:
-        return Request(CONTRACT.method, request.path, request.headers, request.body)
+    if request.url == CONTRACT.path and request.method != CONTRACT.method:
+        return replace(request, method=CONTRACT.method)
     return request
 
 
@@ -117,7 +119,7 @@ def unwrap_array_body(request: Request) -> Request:
 
 
 def force_json_content_type(request: Request) -> Request:
-    if request.json() is NOT_JSON:
+    if request.json(NOT_JSON) is NOT_JSON:
         return request
     return request.with_header("content-type", "application/json")
 
@@ -126,7 +128,11 @@ def force_json_content_type(request: Request) -> Request:
 
 
 def body_not_json(request: Request) -> bool:
-    return request.method == CONTRACT.method and bool(request.body.strip()) and request.json() is NOT_JSON
+    return (
+        request.method == CONTRACT.method
+        and bool(request.body.strip())
+        and request.json(NOT_JSON) is NOT_JSON
+    )
 
 
 def non_ascii_in(name: str) -> Callable[[Request], bool]:
@@ -218,14 +224,10 @@ def negative_version(request: Request) -> bool:
     """An unsigned version column: a negative version fails to convert."""
     body = request.json()
     version = body.get("agent_version") if isinstance(body, dict) else None
-    return isinstance(version, int | float) and not isinstance(version, bool) and version < 0
+    return is_number(version) and version < 0
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def map_leaves(value: Any, leaf: Callable[[Any], Any]) -> Any:

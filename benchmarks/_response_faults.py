@@ -14,10 +14,13 @@ from typing import Any
 
 from benchmarks._asgi import NOT_JSON, Request, Response, ResponseRewrite
 from benchmarks._mutant import CONTRACT
-from benchmarks._request_faults import is_number, map_leaves
+from benchmarks._request_faults import map_leaves
+from retell_contract._consistency import is_number
+from retell_contract.server._responses import ErrorResponses
 
 ResponseTest = Callable[[Request, Response], bool]
-CallChange = Callable[[dict[str, Any]], None]
+CallChange = Callable[[dict[str, Any]], None]  # edits a JSON object (a call or an error) in place
+_ERRORS = ErrorResponses(CONTRACT)  # the mock's own error bodies
 
 # --- predicates -----------------------------------------------------------------------
 
@@ -66,7 +69,7 @@ def charset_and_headers(request: Request, response: Response) -> Response:
 
 
 def reformat_json(request: Request, response: Response) -> Response:
-    value = response.json()
+    value = response.json(NOT_JSON)
     if value is NOT_JSON:
         return response
     return response.with_json(value, sort_keys=True, indent=2, ensure_ascii=True)
@@ -169,11 +172,7 @@ def mojibake(value: Any) -> Any:
     def mangle(text: str) -> str:
         return text if text.isascii() else text.encode("utf-8", "surrogatepass").decode("latin-1")
 
-    if isinstance(value, dict):
-        return {mangle(k): mojibake(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mojibake(v) for v in value]
-    return mangle(value) if isinstance(value, str) else value
+    return _map_text(value, mangle)
 
 
 def flatten(value: Any, prefix: str = "") -> Any:
@@ -204,7 +203,7 @@ def trim_strings(value: Any) -> Any:
 # --- error bodies -------------------------------------------------------------------------------
 
 
-def on_error(change: Callable[[dict[str, Any]], None]) -> ResponseRewrite:
+def on_error(change: CallChange) -> ResponseRewrite:
     def rewrite_error(request: Request, response: Response) -> Response:
         error = response.json()
         if response.status < 400 or not isinstance(error, dict):
@@ -213,14 +212,6 @@ def on_error(change: Callable[[dict[str, Any]], None]) -> ResponseRewrite:
         return response.with_json(error)
 
     return rewrite_error
-
-
-def drop_key(name: str) -> Callable[[dict[str, Any]], None]:
-    return lambda error: error.pop(name, None) and None
-
-
-def set_key(name: str, value: Any) -> Callable[[dict[str, Any]], None]:
-    return lambda error: error.update({name: value})
 
 
 def reword_error(error: dict[str, Any]) -> None:
@@ -263,23 +254,22 @@ def unknown_fields_rejected(request: Request, response: Response) -> Response:
     body = request.json()
     known = CONTRACT.request_schema.get("properties", {})
     if response.status == CONTRACT.success_status and isinstance(body, dict) and set(body) - set(known):
-        return Response(400, {"content-type": "application/json"}).with_json(
-            {"status": "error", "message": "Invalid request format, please check API reference."}
-        )
+        return Response(400, {"content-type": "application/json"}).with_json(_ERRORS.body(400))
     return response
 
 
 def unicode_normalized(value: Any) -> Any:
     """Text stored NFC-normalised, keys included."""
+    return _map_text(value, lambda text: unicodedata.normalize("NFC", text))
 
-    def norm(text: str) -> str:
-        return unicodedata.normalize("NFC", text)
 
+def _map_text(value: Any, change: Callable[[str], str]) -> Any:
+    """``value`` with ``change`` applied to every string in it, keys included."""
     if isinstance(value, dict):
-        return {norm(k): unicode_normalized(v) for k, v in value.items()}
+        return {change(k): _map_text(v, change) for k, v in value.items()}
     if isinstance(value, list):
-        return [unicode_normalized(v) for v in value]
-    return norm(value) if isinstance(value, str) else value
+        return [_map_text(v, change) for v in value]
+    return change(value) if isinstance(value, str) else value
 
 
 def without_retry_after(request: Request, response: Response) -> Response:

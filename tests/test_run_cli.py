@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 
 from retell_contract.checks import registered_checks
 from retell_contract.cli import main
-from retell_contract.server import MockServer
-from run_support import SECRET_KEY, drop_metadata, rewrite_call_object
+from retell_contract.server import AppServer
+from run_support import SECRET_KEY, drop_metadata, mock_app, rewrite_call_object
 
 QUICK = ["--max-examples", "10", "--seed", "3"]
 
@@ -85,18 +85,8 @@ def test_url_without_a_key_exits_2():
 @pytest.fixture
 def faulty_server():
     """The mock over HTTP, dropping the metadata echo, accepting only the secret key."""
-    server = MockServer(_config())
-    server.app = rewrite_call_object(server.app, drop_metadata)  # type: ignore[assignment]
-    with server:
+    with AppServer(rewrite_call_object(mock_app(SECRET_KEY), drop_metadata)) as server:
         yield server
-
-
-def _config():
-    from retell_contract.contracts import load_contract
-    from retell_contract.runner import embedded_agents
-    from retell_contract.server import MockConfig
-
-    return MockConfig(agents=embedded_agents(load_contract()), api_keys=(SECRET_KEY,))
 
 
 def test_violation_exits_1_with_a_reproducer_and_the_key_nowhere(faulty_server, tmp_path):

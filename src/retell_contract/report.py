@@ -46,7 +46,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def mask(text: str, secrets: Iterable[str], replacement: str = MASK) -> str:
     """``text`` with every secret (longest first) replaced."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+    for secret in _longest_first(secrets):
         text = text.replace(secret, replacement)
     return text
 
@@ -229,10 +229,15 @@ def _mask_fields(document: Any) -> Any:
 
 def _double_quoted(text: str, secrets: tuple[str, ...]) -> str:
     """``text`` in double quotes with each secret as ``${RETELL_API_KEY}``, the rest literal."""
-    pattern = "|".join(re.escape(s) for s in sorted({s for s in secrets if s}, key=len, reverse=True))
+    pattern = "|".join(re.escape(secret) for secret in _longest_first(secrets))
     pieces = re.split(f"(?:{pattern})", text)
     escaped = (re.sub(r'([\\"`$])', r"\\\1", piece) for piece in pieces)
     return '"' + ("${" + KEY_VARIABLE + "}").join(escaped) + '"'
+
+
+def _longest_first(secrets: Iterable[str]) -> list[str]:
+    """Distinct non-empty secrets, longest first, so no shorter one cuts into a longer one."""
+    return sorted({secret for secret in secrets if secret}, key=len, reverse=True)
 
 
 def _header_name(name: str) -> str:

@@ -12,6 +12,7 @@ import json
 import math
 from typing import Any
 
+from retell_contract._consistency import consistency_violations, is_number
 from retell_contract.checks._context import (
     ACCEPTING_KINDS,
     METHOD_NOT_ALLOWED,
@@ -46,11 +47,9 @@ def response_received(ctx: CheckContext, exchange: Exchange) -> CheckResult:
 @check
 def no_server_error(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     """No 5xx: nothing the run sends may make the server fail."""
-    status = exchange.response.status
-    if status >= 500:
+    if exchange.response.status >= 500:
         crash = exchange.notes.get("app_error")
-        detail = f" (the app raised {crash})" if crash else _error_message(ctx)
-        raise UnexpectedStatus("no server error", f"{status}{detail}", status=status, case=ctx.case.kind)
+        raise _wrong_status(ctx, "no server error", detail=f" (the app raised {crash})" if crash else None)
     return None
 
 
@@ -62,12 +61,7 @@ def status_code_documented(ctx: CheckContext, exchange: Exchange) -> CheckResult
         return SKIP
     if not _documented(ctx, status):
         codes = ", ".join(str(code) for code in ctx.contract.status_codes)
-        raise UnexpectedStatus(
-            f"a documented status ({codes})",
-            f"{status}{_error_message(ctx)}",
-            status=status,
-            case=ctx.case.kind,
-        )
+        raise _wrong_status(ctx, f"a documented status ({codes})")
     return None
 
 
@@ -79,12 +73,7 @@ def status_code_for_case(ctx: CheckContext, exchange: Exchange) -> CheckResult:
         return SKIP
     if not ctx.case.allows(status):
         what = f"{ctx.case.kind} ({ctx.case.detail})" if ctx.case.detail else ctx.case.kind
-        raise UnexpectedStatus(
-            f"{ctx.case.expected_text} for this {what} request",
-            f"{status}{_error_message(ctx)}",
-            status=status,
-            case=ctx.case.kind,
-        )
+        raise _wrong_status(ctx, f"{ctx.case.expected_text} for this {what} request")
     return None
 
 
@@ -159,10 +148,8 @@ def call_object_consistent(ctx: CheckContext, exchange: Exchange) -> CheckResult
     call = ctx.new_call
     if call is None:
         return SKIP
-    schema_level = set(validate_call_object(call, level="schema", contract=ctx.contract))
-    rules = [
-        v for v in validate_call_object(call, level="strict", contract=ctx.contract) if v not in schema_level
-    ]
+    # The rules alone: call_object_schema already reports the schema level.
+    rules = consistency_violations(call, ctx.contract)
     if rules:
         raise SchemaMismatch("a consistent call object", rules)
     return None
@@ -240,7 +227,7 @@ def same_json(left: Any, right: Any) -> bool:
     """JSON equality: numbers by value (1 == 1.0), but true is not 1 and key order is free."""
     if isinstance(left, bool) or isinstance(right, bool):
         return type(left) is type(right) and left == right
-    if _is_number(left) and _is_number(right):
+    if is_number(left) and is_number(right):
         return left == right or (math.isnan(left) and math.isnan(right))
     if isinstance(left, dict) and isinstance(right, dict):
         return left.keys() == right.keys() and all(same_json(left[k], right[k]) for k in left)
@@ -255,6 +242,13 @@ def _documented(ctx: CheckContext, status: int) -> bool:
     if ctx.case.kind == CaseKind.OTHER_METHOD:
         return status == METHOD_NOT_ALLOWED
     return ctx.case.kind == CaseKind.UNKNOWN_PATH and status in (NOT_FOUND, METHOD_NOT_ALLOWED)
+
+
+def _wrong_status(ctx: CheckContext, expected: str, *, detail: str | None = None) -> UnexpectedStatus:
+    """The failure for a wrong status; ``detail`` defaults to the error message the body gave."""
+    status = ctx.exchange.response.status
+    shown = _error_message(ctx) if detail is None else detail
+    return UnexpectedStatus(expected, f"{status}{shown}", status=status, case=ctx.case.kind)
 
 
 def _field_equals(ctx: CheckContext, name: str, expected: str, *, why: str) -> CheckResult:
@@ -320,9 +314,5 @@ def _clip(text: str) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _is_integer(value: Any) -> bool:
-    return _is_number(value) and float(value).is_integer()
+    return is_number(value) and float(value).is_integer()

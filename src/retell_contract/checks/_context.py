@@ -31,7 +31,7 @@ OVERSIZED_BODY = 100 * 1024
 
 NOTE_CASE, NOTE_DETAIL, NOTE_VERSIONS, NOTE_ID = "case", "detail", "agent_versions", "case_id"
 _BEARER = re.compile(r"bearer +\S+", re.IGNORECASE)
-_NOT_JSON: Any = object()
+NOT_JSON: Any = object()  # what sent / received are when a body is not JSON
 
 
 class CaseKind(StrEnum):
@@ -155,12 +155,12 @@ class CheckContext:
     @cached_property
     def sent(self) -> Any:
         """The request body as JSON (``NOT_JSON`` when it is not JSON)."""
-        return self.exchange.request.json(_NOT_JSON)
+        return self.exchange.request.json(NOT_JSON)
 
     @cached_property
     def received(self) -> Any:
         """The response body as JSON (``NOT_JSON`` when it is not JSON)."""
-        return self.exchange.response.json(_NOT_JSON)
+        return self.exchange.response.json(NOT_JSON)
 
     @property
     def new_call(self) -> dict[str, Any] | None:
@@ -168,9 +168,6 @@ class CheckContext:
         response = self.exchange.response
         accepted = self.case.kind in ACCEPTING_KINDS and response.status == self.contract.success_status
         return self.received if accepted and isinstance(self.received, dict) else None
-
-
-NOT_JSON = _NOT_JSON
 
 
 def infer_kind(exchange: Exchange, contract: Contract) -> tuple[CaseKind, str]:
@@ -183,12 +180,12 @@ def infer_kind(exchange: Exchange, contract: Contract) -> tuple[CaseKind, str]:
     if not _BEARER.fullmatch(request.headers.get("authorization", "").strip()):
         return CaseKind.BAD_AUTH, "missing" if "authorization" not in request.headers else "malformed"
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = request.json(_NOT_JSON)
+    body = request.json(NOT_JSON)
     if media_type != "application/json":
         return CaseKind.BAD_INPUT, "wrong_content_type"
     if not request.body.strip():
         return CaseKind.BAD_INPUT, "empty_body"
-    if body is _NOT_JSON:
+    if body is NOT_JSON:
         return CaseKind.BAD_INPUT, "malformed_json"
     if not isinstance(body, dict):
         return CaseKind.BAD_INPUT, "non_object_body"

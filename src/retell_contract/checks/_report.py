@@ -6,7 +6,7 @@ equal report: ``replay`` and ``run`` agree by construction.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -71,7 +71,9 @@ class ReportBuilder:
 
     def __init__(self, checks: Iterable[Check] | None = None) -> None:
         self.checks = tuple(registered_checks() if checks is None else checks)
-        self._counts = {item.name: Counter[Status]() for item in self.checks}
+        self._counts = defaultdict[str, Counter[Status]](
+            Counter, {item.name: Counter() for item in self.checks}
+        )
         self._descriptions = {item.name: item.description for item in self.checks}
         self._examples: dict[str, tuple[tuple[int, int], FailureSummary]] = {}
         self._occurrences = Counter[str]()
@@ -90,7 +92,7 @@ class ReportBuilder:
         self._cases[case] += 1
         self.rate_limited += exchange.response.status == RATE_LIMITED
         for outcome in outcomes:
-            self._counts.setdefault(outcome.check, Counter())[outcome.status] += 1
+            self._counts[outcome.check][outcome.status] += 1
             if outcome.failure is not None:
                 self.add_failure(
                     index, outcome.failure, case, exchange.request, exchange.response, notes=exchange.notes

@@ -13,12 +13,15 @@ notes, so their kind is inferred from the request (see ``infer_kind``). Pass one
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retell_contract.checks._context import RunContext
 from retell_contract.checks._registry import Check, CheckResult, registered_checks
 from retell_contract.contracts import load_contract
 from retell_contract.exchange import Exchange, RecordedRequest, RecordedResponse
+
+if TYPE_CHECKING:
+    import requests
 
 SchemathesisCheck = Callable[[Any, Any, Any], CheckResult]
 PREFIX = "retell_"
@@ -26,11 +29,8 @@ PREFIX = "retell_"
 
 def to_exchange(response: Any, notes: dict[str, str] | None = None) -> Exchange:
     """The :class:`Exchange` of a schemathesis ``Response`` (and the request it carries)."""
-    request = response.request
-    body = request.body
-    raw = body.encode() if isinstance(body, str) else (body or b"")
     return Exchange(
-        request=RecordedRequest(str(request.method), str(request.url), dict(request.headers), raw),
+        request=recorded_request(response.request),
         response=RecordedResponse(
             status=response.status_code,
             headers={name: ", ".join(values) for name, values in response.headers.items()},
@@ -38,6 +38,17 @@ def to_exchange(response: Any, notes: dict[str, str] | None = None) -> Exchange:
         ),
         notes=notes or {},
     )
+
+
+def recorded_request(request: requests.PreparedRequest) -> RecordedRequest:
+    """The :class:`RecordedRequest` of a request as ``requests`` (and so schemathesis) sent it."""
+    body = request.body
+    raw = body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else b""
+    headers = {
+        name: value if isinstance(value, str) else value.decode("latin-1")
+        for name, value in request.headers.items()
+    }
+    return RecordedRequest(str(request.method), str(request.url), headers, raw)
 
 
 def schemathesis_checks(

@@ -16,17 +16,24 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from retell_contract.contracts import Agent, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange
-from retell_contract.report import mask, print_report, write_junit
-from retell_contract.runner._engine import RunOptions, RunResult, run
+from retell_contract.report import KEY_VARIABLE, mask, print_report, write_junit
+from retell_contract.runner._engine import (
+    DEFAULT_MAX_EXAMPLES,
+    LIVE_MAX_REQUESTS,
+    LIVE_RATE_LIMIT,
+    MAX_WORKERS,
+    RunOptions,
+    RunResult,
+    run,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
-DEFAULT_MAX_EXAMPLES = 100
 _OPTIONS = [
     click.option(
         "--url", default=None, help="Base URL of the server under test. Default: the embedded mock."
     ),
     click.option(
-        "--api-key", envvar="RETELL_API_KEY", default=None, help="API key (or RETELL_API_KEY); never printed."
+        "--api-key", envvar=KEY_VARIABLE, default=None, help=f"API key (or {KEY_VARIABLE}); never printed."
     ),
     click.option(
         "--agent-id",
@@ -49,19 +56,25 @@ _OPTIONS = [
         help="Seed; the same seed sends the same requests.",
     ),
     click.option(
-        "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Concurrent requests."
+        "--workers",
+        type=click.IntRange(1, MAX_WORKERS),
+        default=1,
+        show_default=True,
+        help="Concurrent requests.",
     ),
     click.option(
         "--max-requests",
         type=click.IntRange(min=1),
         default=None,
-        help="Request budget, retries included. Default: 200 against a remote URL, else none.",
+        help=f"Request budget, retries included. Default: {LIVE_MAX_REQUESTS} against a remote URL, "
+        "else none.",
     ),
     click.option(
         "--rate-limit",
         type=click.FloatRange(min=0),
         default=None,
-        help="Requests per second (0: no limit). Default: 4 against a remote URL, else none.",
+        help=f"Requests per second (0: no limit). Default: {LIVE_RATE_LIMIT:g} against a remote URL, "
+        "else none.",
     ),
     click.option(
         "--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here."

@@ -27,6 +27,8 @@ from retell_contract.runner._target import Target, http_target, in_process_targe
 # Polite defaults against a live URL (the embedded mock gets no limits).
 LIVE_MAX_REQUESTS = 200
 LIVE_RATE_LIMIT = 4.0
+DEFAULT_MAX_EXAMPLES = 100
+MAX_WORKERS = 64
 # A second agent for the embedded mock, with a gap in its versions, so that "latest by
 # default" and "a version it lacks" are exercised.
 SECOND_AGENT = Agent("agent_4f1c2b9d8e7a6c5b4a3f2e1d0c9b8a7f", (1, 2, 5))
@@ -47,7 +49,7 @@ class RunOptions:
     app: ASGIApp | None = None
     api_key: str | None = None
     agents: tuple[Agent, ...] = ()
-    max_examples: int = 100
+    max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
     workers: int = 1
     max_requests: int | None = None
@@ -61,7 +63,7 @@ class RunOptions:
 
     def __post_init__(self) -> None:
         _check_int("max_examples", self.max_examples, low=1)
-        _check_int("workers", self.workers, low=1, high=64)
+        _check_int("workers", self.workers, low=1, high=MAX_WORKERS)
         _check_int("max_retries", self.max_retries, low=0)
         if self.seed is not None:
             _check_int("seed", self.seed, low=0)
@@ -188,7 +190,6 @@ class _Checker:
         self.builder = ReportBuilder()
         self.started = started
         self.first_failure_after: float | None = None
-        self.index = 0
         self.cases = 0
 
     def record(self, case_id: int, planned: PlannedCase, attempts: Attempts) -> None:
@@ -197,13 +198,13 @@ class _Checker:
             if self.on_exchange is not None:
                 self.on_exchange(exchange)
             ctx = self.context.context_for(exchange, key=str(case_id))
-            self.builder.add(self.index, exchange, ctx.case.kind, run_checks(ctx, exchange))
-            self.index += 1
+            # An exchange's index in the run is how many were checked before it.
+            self.builder.add(self.builder.exchanges, exchange, ctx.case.kind, run_checks(ctx, exchange))
         if attempts.error and attempts.request is not None:
             failure = NoResponse("an HTTP response", attempts.error, check="response_received")
             notes = planned.notes(case_id)
             self.builder.add_failure(
-                self.index, failure, str(planned.kind), attempts.request, None, notes=notes
+                self.builder.exchanges, failure, str(planned.kind), attempts.request, None, notes=notes
             )
         if self.first_failure_after is None and self.builder.failures:
             self.first_failure_after = time.perf_counter() - self.started

@@ -19,6 +19,7 @@ import requests
 import schemathesis
 
 from retell_contract.checks import RATE_LIMITED, to_exchange
+from retell_contract.checks._schemathesis import recorded_request
 from retell_contract.contracts import Contract
 from retell_contract.exchange import Exchange, RecordedRequest, RecordedResponse
 from retell_contract.runner._probes import PlannedCase
@@ -42,7 +43,6 @@ class Pacer:
         self.clock, self.sleep = clock, sleep
         self._next = 0.0
         self._lock = threading.Lock()
-        self.waited = 0.0
 
     def wait(self) -> None:
         with self._lock:
@@ -50,7 +50,6 @@ class Pacer:
             start = max(now, self._next)
             self._next = start + self.interval
         if start > now:
-            self.waited += start - now
             self.sleep(start - now)
 
     def pause(self, seconds: float) -> None:
@@ -68,7 +67,7 @@ class Budget:
 
     def take(self) -> bool:
         with self._lock:
-            if self.limit is not None and self.used >= self.limit:
+            if self.exhausted:
                 return False
             self.used += 1
             return True
@@ -169,19 +168,9 @@ def _operation(contract: Contract) -> Any:
     return schema[contract.path][contract.method]
 
 
-def _recorded_request(request: requests.PreparedRequest) -> RecordedRequest:
-    body = request.body
-    raw = body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else b""
-    headers = {
-        name: value if isinstance(value, str) else value.decode("latin-1")
-        for name, value in request.headers.items()
-    }
-    return RecordedRequest(str(request.method), str(request.url), headers, raw)
-
-
 def _request_of(error: requests.RequestException) -> RecordedRequest | None:
     request = error.request
-    return _recorded_request(request) if isinstance(request, requests.PreparedRequest) else None
+    return recorded_request(request) if isinstance(request, requests.PreparedRequest) else None
 
 
 def _describe(error: requests.RequestException) -> str:

@@ -10,11 +10,11 @@ request-schema rules as the original, so the case stays what it was.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
+from retell_contract._consistency import is_number
 from retell_contract.checks import (
     NOTE_CASE,
     NOTE_DETAIL,
@@ -54,8 +54,8 @@ class _Shrinker:
         self.attempts_left = ATTEMPTS_PER_FAILURE
 
     def shrink(self, failure: FailureSummary) -> FailureSummary:
-        body = _json_object(failure.request.body)
-        if body is None or failure.response is None or failure.check in STATEFUL_CHECKS:
+        body = failure.request.json()
+        if not isinstance(body, dict) or failure.response is None or failure.check in STATEFUL_CHECKS:
             return failure
         self.attempts_left = ATTEMPTS_PER_FAILURE
         rules = self._rules(body)
@@ -112,14 +112,6 @@ class _Shrinker:
         return None
 
 
-def _json_object(body: bytes) -> dict[str, Any] | None:
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def _candidates(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Simpler bodies, simplest first: containers dropped, then emptied, then shrunk inside."""
     containers = [key for key, value in body.items() if isinstance(value, dict | list)]
@@ -151,5 +143,5 @@ def _simpler(value: Any) -> Iterator[Any]:
         yield ""
         if len(value) > 1:
             yield value[: len(value) // 2]
-    elif isinstance(value, int | float) and not isinstance(value, bool) and value != 0:
+    elif is_number(value) and value != 0:
         yield 0
