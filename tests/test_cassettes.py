@@ -18,6 +18,7 @@ from retell_contract.cassettes import (
     read_cassettes,
     write_cassette,
 )
+from retell_contract.cassettes._match import bodies_match
 from retell_contract.contracts import load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange, RecordedRequest, RecordedResponse
@@ -212,6 +213,18 @@ def test_content_length_follows_the_scrubbed_body() -> None:
     )
     scrubbed = Scrubber().scrub(Exchange(exchange.request, response))
     assert scrubbed.response.headers["content-length"] == str(len(scrubbed.response.body))
+
+
+def test_replay_matching_ignores_exactly_what_scrubbing_replaced() -> None:
+    fields = ["metadata.ids.1", "metadata.*.email"]
+    body = {"agent_id": AGENT, "metadata": {"ids": [123, 456], "owner": {"email": EMAIL}}}
+    scrubbed = Scrubber(fields=fields).scrub(created("tok-jjjjjjjj1", body)).request
+    assert scrubbed.json()["metadata"] == {"ids": [123, 1], "owner": {"email": "scrubbed-email-1"}}
+    live = json.dumps(body).encode()
+    assert bodies_match(live, scrubbed.body, scrub_fields=fields)
+    assert not bodies_match(live, scrubbed.body)  # the number placeholder only matches at its path
+    other = {**body, "metadata": {**body["metadata"], "ids": [124, 456]}}
+    assert not bodies_match(json.dumps(other).encode(), scrubbed.body, scrub_fields=fields)
 
 
 @pytest.mark.parametrize("path", ["", "metadata..email", ".email"])

@@ -1,31 +1,25 @@
 """The work behind :mod:`retell_contract.plugin`: targets, cassettes, Hypothesis databases.
 
 Kept apart from the plugin so that it holds only hooks, options, markers and fixtures.
+The plugin loads in every pytest run of every project that installs the package, so
+httpx, vcrpy, Hypothesis and the checks are imported only by the functions that use them.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-from hypothesis import settings
-from hypothesis.database import (
-    DirectoryBasedExampleDatabase,
-    ExampleDatabase,
-    MultiplexedDatabase,
-    ReadOnlyDatabase,
-)
-
-from retell_contract.cassettes import parse_field_path, read_cassettes
 from retell_contract.contracts import Contract, load_contract
 from retell_contract.errors import UsageError
-from retell_contract.testing import retell_vcr, vcr_config
 
-__all__ = ["vcr_config"]  # re-exported for the plugin
+if TYPE_CHECKING:
+    import httpx
+    from hypothesis import settings
+    from hypothesis.database import ExampleDatabase
 
 TARGETS = ("mock", "replay", "live")
 # The plugin's record modes, as vcrpy spells them: "new" records a test's cassette only
@@ -42,7 +36,7 @@ _UNSAFE_FILE_CHARACTERS = re.compile(r"[<>?%*:|\"'/\\\s\[\]]")
 
 
 def checked_options(
-    *, target: str, record_mode: str, contract_path: str | None, scrub_fields: Iterable[str]
+    *, target: str, record_mode: str, contract_path: str | None, scrub_fields: Sequence[str]
 ) -> Contract | None:
     """Refuse contradictory plugin options (UsageError); load ``contract_path`` if given.
 
@@ -55,8 +49,11 @@ def checked_options(
         )
     if target == "live" and live_api_key() is None:
         raise UsageError(f"--retell-target live needs {API_KEY_VARIABLE} set to an API key")
-    for path in scrub_fields:
-        parse_field_path(path)
+    if scrub_fields:
+        from retell_contract.cassettes import parse_field_path
+
+        for path in scrub_fields:
+            parse_field_path(path)
     return load_contract(contract_path) if contract_path else None
 
 
@@ -131,6 +128,9 @@ def open_cassette(
     Replaying (``record_mode="none"``) checks the cassette first, so a missing or corrupt
     one is a one-line error rather than a confusing "cannot overwrite" from vcrpy.
     """
+    from retell_contract.cassettes import read_cassettes
+    from retell_contract.testing import retell_vcr
+
     if record_mode == "none":
         if not path.is_file():
             raise UsageError(f"{path}: no cassette for this test; record it with --retell-record-mode new")
@@ -142,6 +142,8 @@ def open_cassette(
 
 def hypothesis_database(spec: str) -> ExampleDatabase:
     """An example database from ``DIR`` or ``redis://host:port/db`` (rediss:// too)."""
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
     if spec.startswith(("redis://", "rediss://", "unix://")):
         try:
             from hypothesis.extra.redis import RedisExampleDatabase
@@ -165,6 +167,9 @@ def use_hypothesis_database(spec: str, *, read_only: bool) -> settings:
     shared one, so failures found nightly replay first without PR runs changing it.
     Returns the settings in force before, for :func:`restore_hypothesis_settings`.
     """
+    from hypothesis import settings
+    from hypothesis.database import MultiplexedDatabase, ReadOnlyDatabase
+
     shared = hypothesis_database(spec)
     previous = settings()
     database: ExampleDatabase = shared
@@ -179,5 +184,7 @@ def use_hypothesis_database(spec: str, *, read_only: bool) -> settings:
 
 def restore_hypothesis_settings(previous: settings) -> None:
     """Put back the settings :func:`use_hypothesis_database` replaced (at session end)."""
+    from hypothesis import settings
+
     settings.register_profile(f"{HYPOTHESIS_PROFILE}-before", parent=previous)
     settings.load_profile(f"{HYPOTHESIS_PROFILE}-before")

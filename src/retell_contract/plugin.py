@@ -2,22 +2,26 @@
 
 Only hooks, options, markers and small fixtures live here; the work is in
 :mod:`retell_contract._pytest_support`, :mod:`retell_contract.testing` and the modules
-they call.
+they call. Every pytest run loads this module, so fixtures import httpx and the checks
+only when a test asks for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
 from retell_contract import _pytest_support as support
 from retell_contract.contracts import Contract, load_contract
 from retell_contract.errors import RetellContractError
-from retell_contract.testing import Conformance
+
+if TYPE_CHECKING:
+    import httpx
+
+    from retell_contract.testing import Conformance
 
 LIVE_MARKER = "retell_live"
 _CONTRACT_KEY = pytest.StashKey[Contract]()
@@ -178,6 +182,8 @@ def retell_client(
     retell_cassette: Any,
 ) -> Iterator[httpx.Client]:
     """An httpx client for the chosen target, authenticated, with this test's cassette active."""
+    import httpx
+
     transport = request.getfixturevalue("retell_mock_transport") if retell_target == "mock" else None
     headers = {"Authorization": f"Bearer {retell_api_key}"}
     with httpx.Client(base_url=retell_base_url, headers=headers, transport=transport) as client:
@@ -187,13 +193,17 @@ def retell_client(
 @pytest.fixture
 def retell_conforms(retell_contract: Contract) -> Conformance:
     """Call it on a response to run every contract check: ``retell_conforms(response)``."""
+    from retell_contract.testing import Conformance
+
     return Conformance(retell_contract)
 
 
 @pytest.fixture(scope="session")
 def retell_vcr_config(pytestconfig: pytest.Config) -> dict[str, Any]:
     """vcrpy settings that scrub recordings; return it from pytest-recording's ``vcr_config``."""
+    from retell_contract.testing import vcr_config
+
     key = support.live_api_key()
-    return support.vcr_config(
+    return vcr_config(
         secrets=[key] if key else [], scrub_fields=pytestconfig.getoption("--retell-scrub-field")
     )

@@ -7,24 +7,29 @@ and values at the configured scrub paths (numbers too) are ignored on both sides
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from retell_contract.cassettes._scrub import PLACEHOLDER_PREFIX, TOKEN_FIELD, WILDCARD, parse_field_path
+from retell_contract.cassettes._scrub import (
+    PLACEHOLDER_PREFIX,
+    TOKEN_FIELD,
+    map_field,
+    map_path,
+    parse_field_path,
+)
+from retell_contract.exchange import NOT_JSON, parse_json
 
-_NOT_JSON: Any = object()
 _BLANK = "scrubbed-<any>"
 
 
 def bodies_match(incoming: bytes, recorded: bytes, *, scrub_fields: Iterable[str] = ()) -> bool:
     """True when a live body equals a recorded one, scrubbed values aside."""
-    left, right = _parse_json(incoming), _parse_json(recorded)
-    if left is _NOT_JSON or right is _NOT_JSON:
+    left, right = parse_json(incoming, NOT_JSON), parse_json(recorded, NOT_JSON)
+    if left is NOT_JSON or right is NOT_JSON:
         return incoming == recorded
     for path in (parse_field_path(field) for field in scrub_fields):
-        left, right = _blank_path(left, path), _blank_path(right, path)
-    return _matches(_blank_tokens(left), _blank_tokens(right))
+        left, right = map_path(left, path, _blank), map_path(right, path, _blank)
+    return _matches(map_field(left, TOKEN_FIELD, _blank), map_field(right, TOKEN_FIELD, _blank))
 
 
 def restore_echoes(sent: Any, received: Any, fields: Iterable[str]) -> Any:
@@ -66,27 +71,5 @@ def _is_placeholder(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(PLACEHOLDER_PREFIX)
 
 
-def _parse_json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw.strip() else _NOT_JSON
-    except (ValueError, UnicodeDecodeError):
-        return _NOT_JSON
-
-
-def _blank_path(node: Any, path: Sequence[str]) -> Any:
-    if not path:
-        return _BLANK
-    head, rest = path[0], path[1:]
-    if isinstance(node, dict):
-        return {k: _blank_path(v, rest) if head in (WILDCARD, k) else v for k, v in node.items()}
-    if isinstance(node, list):
-        return [_blank_path(v, rest) if head in (WILDCARD, str(i)) else v for i, v in enumerate(node)]
-    return node
-
-
-def _blank_tokens(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: _BLANK if k == TOKEN_FIELD else _blank_tokens(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_blank_tokens(item) for item in node]
-    return node
+def _blank(value: Any) -> str:
+    return _BLANK

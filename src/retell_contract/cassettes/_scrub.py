@@ -22,13 +22,14 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 from retell_contract.errors import UsageError
-from retell_contract.exchange import Exchange, RecordedRequest, RecordedResponse
+from retell_contract.exchange import NOT_JSON, Exchange, RecordedRequest, RecordedResponse
 
 PLACEHOLDER_PREFIX = "scrubbed-"
 # The one call-object field that is a bearer secret: whoever holds it can join the call.
@@ -58,6 +59,38 @@ def parse_field_path(path: str) -> tuple[str, ...]:
     return segments
 
 
+def map_path(node: Any, path: Sequence[str], leaf: Callable[[Any], Any]) -> Any:
+    """``node`` with ``leaf`` applied to each value at ``path`` (``*`` matches any key or index).
+
+    Scrubbing and replay matching both use it, so they agree on what a path covers.
+    """
+    if not path:
+        return leaf(node)
+    head, rest = path[0], path[1:]
+    if isinstance(node, dict):
+        return {
+            key: map_path(value, rest, leaf) if head in (WILDCARD, key) else value
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [
+            map_path(item, rest, leaf) if head in (WILDCARD, str(index)) else item
+            for index, item in enumerate(node)
+        ]
+    return node
+
+
+def map_field(node: Any, name: str, leaf: Callable[[Any], Any]) -> Any:
+    """``node`` with ``leaf`` applied to the value of every ``name`` key, at any depth."""
+    if isinstance(node, dict):
+        return {
+            key: leaf(value) if key == name else map_field(value, name, leaf) for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [map_field(item, name, leaf) for item in node]
+    return node
+
+
 class Scrubber:
     """Replaces secrets and chosen fields in exchanges; one instance per recording.
 
@@ -84,7 +117,7 @@ class Scrubber:
         """A copy of ``exchange`` with every secret and scrubbed field replaced."""
         with self._lock:
             self._local = {}
-            request_json, response_json = exchange.request.json(_NOT_JSON), exchange.response.json(_NOT_JSON)
+            request_json, response_json = exchange.request.json(NOT_JSON), exchange.response.json(NOT_JSON)
             request_json = self._scrub_json(request_json)
             response_json = self._scrub_json(response_json)
             headers = self._scrub_authorization(exchange.request.headers)
@@ -152,37 +185,12 @@ class Scrubber:
     # -- JSON bodies ------------------------------------------------------------------------
 
     def _scrub_json(self, document: Any) -> Any:
-        if document is _NOT_JSON:
+        if document is NOT_JSON:
             return document
         for path in self.fields:
-            document = self._scrub_path(document, path, kind=path[-1] if path[-1] != WILDCARD else "field")
-        return self._scrub_tokens(document)
-
-    def _scrub_path(self, node: Any, path: Sequence[str], *, kind: str) -> Any:
-        if not path:
-            return self._scrub_leaf(kind, node)
-        head, rest = path[0], path[1:]
-        if isinstance(node, dict):
-            return {
-                key: self._scrub_path(value, rest, kind=kind) if head in (WILDCARD, key) else value
-                for key, value in node.items()
-            }
-        if isinstance(node, list):
-            return [
-                self._scrub_path(item, rest, kind=kind) if head in (WILDCARD, str(index)) else item
-                for index, item in enumerate(node)
-            ]
-        return node
-
-    def _scrub_tokens(self, node: Any) -> Any:
-        if isinstance(node, dict):
-            return {
-                key: self._token(value) if key == TOKEN_FIELD else self._scrub_tokens(value)
-                for key, value in node.items()
-            }
-        if isinstance(node, list):
-            return [self._scrub_tokens(item) for item in node]
-        return node
+            kind = path[-1] if path[-1] != WILDCARD else "field"
+            document = map_path(document, path, partial(self._scrub_leaf, kind))
+        return map_field(document, TOKEN_FIELD, self._token)
 
     def _token(self, value: Any) -> Any:
         if not isinstance(value, str) or not value or self._is_placeholder("access-token", value):
@@ -232,7 +240,7 @@ class Scrubber:
         return self._pattern(loose=loose).sub_text(text)
 
     def _body(self, raw: bytes, document: Any) -> bytes:
-        if document is _NOT_JSON:
+        if document is NOT_JSON:
             return self._pattern(loose=True).sub_bytes(raw)
         if json.loads(raw) != document:
             # httpx's own JSON encoding; a body with nothing to scrub keeps its exact bytes.
@@ -276,7 +284,6 @@ class _Pattern:
         return raw
 
 
-_NOT_JSON: Any = object()
 _Message = TypeVar("_Message", RecordedRequest, RecordedResponse)
 
 
