@@ -124,6 +124,14 @@ def test_unknown_operations_and_server_prefix(contract):
     assert observed(contract, GOOD, method="GET") == {("", K.METHOD_ADDED, SAFE)}
 
 
+def test_a_path_item_without_operations_is_a_known_path():
+    contract = api_document(
+        document(response=obj({}), extra_paths={"/drafts/{id}": {"summary": "no operations yet"}})
+    )
+    found = diff_recording_against_contract([exchange({}), exchange({}, path="/drafts/7")], contract)
+    assert [(c.operation, c.kind) for c in found] == [("POST /drafts/{id}", K.METHOD_ADDED)]
+
+
 def test_findings_are_counted_and_their_values_listed(contract):
     bodies = [
         GOOD,

@@ -206,8 +206,7 @@ def _media_pairs(
     before: Mapping[str, Any], after: Mapping[str, Any], head: str, sink: ChangeSink
 ) -> Iterator[tuple[str, Any, Any]]:
     """Report media types added or removed; yield the ones on both sides."""
-    old_content = {str(k).lower(): v for k, v in (before.get("content") or {}).items()}
-    new_content = {str(k).lower(): v for k, v in (after.get("content") or {}).items()}
+    old_content, new_content = media_types(before), media_types(after)
     for media_type in sorted(set(old_content) | set(new_content)):
         if media_type not in old_content:
             condition = rules.DECLARED if sink.direction is Direction.RESPONSE else rules.ALWAYS
@@ -216,6 +215,11 @@ def _media_pairs(
             sink.report((head,), K.CONTENT_TYPE_REMOVED, detail=media_type)
         else:
             yield media_type, old_content[media_type], new_content[media_type]
+
+
+def media_types(node: Mapping[str, Any]) -> dict[str, Any]:
+    """The media objects of a request body or response, by lower-cased media type."""
+    return {str(media_type).lower(): media for media_type, media in (node.get("content") or {}).items()}
 
 
 def _head(head: str, media_type: str) -> str:

@@ -62,7 +62,7 @@ class Shape:
         return schema
 
 
-def path_template(path: str) -> str:
+def recorded_path_template(path: str) -> str:
     """The recorded path with id-like segments (``/v2/get-call/Jabr9TXYY...``) replaced by ``{id}``."""
     return "/".join("{id}" if _looks_like_id(part) else part for part in path.split("/"))
 
@@ -79,12 +79,12 @@ def recording_document(exchanges: Sequence[Exchange]) -> dict[str, Any]:
     """An OpenAPI 3.1 document describing what ``exchanges`` show of the API's responses."""
     bodies: dict[tuple[str, str, str, str], Shape | None] = {}
     for exchange in exchanges:
-        path = path_template(urlsplit(exchange.request.url).path or "/")
+        path = recorded_path_template(urlsplit(exchange.request.url).path or "/")
         response = exchange.response
         media_type = response.content_type or "application/octet-stream"
         key = (path, exchange.request.method.lower(), str(response.status), media_type)
         parsed = response.json(default=_NOT_JSON) if "json" in media_type else _NOT_JSON
-        if parsed is _NOT_JSON or not response.body:
+        if parsed is _NOT_JSON:  # also an empty body
             bodies.setdefault(key, None)
             continue
         shape = bodies.get(key) or Shape()

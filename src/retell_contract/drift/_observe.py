@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from retell_contract.drift import _rules as rules
 from retell_contract.drift._canonical import Node
-from retell_contract.drift._document import ApiDocument, Operation
-from retell_contract.drift._infer import path_template
+from retell_contract.drift._document import ApiDocument, Operation, media_types
+from retell_contract.drift._infer import recorded_path_template
 from retell_contract.drift._model import Change, ChangeKind, Direction
 from retell_contract.drift._walk import Finding, Location, Walker
 from retell_contract.exchange import Exchange
@@ -53,7 +53,8 @@ class _Observer:
         path = urlsplit(exchange.request.url).path or "/"
         operation = self._operation(exchange.request.method, path)
         if operation is None:
-            name = f"{exchange.request.method} {path_template(path)}"  # one entry, not one per call id
+            # One entry per path template, not one per call id.
+            name = f"{exchange.request.method} {recorded_path_template(path)}"
             self.totals[(name, "")] += 1
             known = any(pattern.fullmatch(path) for pattern, _ in self.routes)
             self._note(index, name, ((), K.METHOD_ADDED if known else K.PATH_ADDED, rules.ALWAYS, ""))
@@ -95,7 +96,7 @@ class _Observer:
 
     def _body_findings(self, operation: Operation, code: Any, head: str, exchange: Exchange) -> list[Finding]:
         response = self.contract.resolve((operation.node.get("responses") or {})[code])
-        content = {str(k).lower(): v for k, v in (response.get("content") or {}).items()}
+        content = media_types(response)
         body = exchange.response.body
         if not body:
             return []
@@ -127,11 +128,8 @@ def _routes(contract: ApiDocument) -> list[tuple[re.Pattern[str], dict[str, Oper
         if isinstance(server, dict)
     }
     routes = []
-    for methods in contract.operations().values():
-        path = next(iter(methods.values())).path
-        body = "".join(
-            "[^/]+" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{[^}/]*\})", path)
-        )
+    for template, methods in contract.operations().items():
+        body = "[^/]+".join(re.escape(part) for part in template.split("{}"))  # "{}": a path parameter
         for prefix in sorted(prefixes):
             routes.append((re.compile(re.escape(prefix) + body), methods))
     return routes

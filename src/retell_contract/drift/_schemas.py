@@ -154,13 +154,7 @@ def _compare_constraints(old: Node, new: Node, location: Location, sink: ChangeS
     for name in _PRESENCE:
         before, after = old.get(name), new.get(name)
         if before != after:
-            kind = (
-                K.CONSTRAINT_TIGHTENED
-                if before is None
-                else K.CONSTRAINT_LOOSENED
-                if after is None
-                else (K.CONSTRAINT_CHANGED)
-            )
+            kind = _presence_change(before, after)
             sink.report(location, kind, detail=f"{name} {_show(before)} → {_show(after)}")
     _compare_multiple_of(old.get("multipleOf"), new.get("multipleOf"), location, sink)
     for name in sorted((set(old) | set(new)) - _HANDLED):
@@ -187,6 +181,13 @@ def _tightening(before: tuple[Any, bool] | None, after: tuple[Any, bool] | None)
     if after is None or after < before:
         return K.CONSTRAINT_LOOSENED
     return K.CONSTRAINT_TIGHTENED
+
+
+def _presence_change(before: Any, after: Any) -> ChangeKind:
+    """A constraint that appears tightens, one that goes loosens; a new value is neither."""
+    if before is None:
+        return K.CONSTRAINT_TIGHTENED
+    return K.CONSTRAINT_LOOSENED if after is None else K.CONSTRAINT_CHANGED
 
 
 def _describe_bound(node: Node, inclusive: str, exclusive: str | None) -> str:

@@ -61,12 +61,14 @@ def label(variant: Node, name: str | None, position: int, siblings: list[Node]) 
     return f"variant {position + 1}"
 
 
+def labels_of(variants: list[Node], name: str | None) -> list[str]:
+    """The label of each of ``variants``, told apart by the discriminating property ``name``."""
+    return [label(variant, name, position, variants) for position, variant in enumerate(variants)]
+
+
 def variant_labels(before: list[Node], after: list[Node]) -> VariantLabels:
     name = discriminator([*before, *after])
-    return VariantLabels(
-        [label(v, name, i, before) for i, v in enumerate(before)],
-        [label(v, name, i, after) for i, v in enumerate(after)],
-    )
+    return VariantLabels(labels_of(before, name), labels_of(after, name))
 
 
 def match_variants(before: list[Node], after: list[Node]) -> VariantMatch:
@@ -83,25 +85,16 @@ def match_variants(before: list[Node], after: list[Node]) -> VariantMatch:
                 used_new.add(j)
                 pairs.append((i, j))
 
+    def score(old: Node, new: Node) -> float:
+        if name is None:
+            return _similarity(old, new)
+        return float(len(pinned_values(old, name) & pinned_values(new, name)))
+
+    least = _SIMILAR_ENOUGH if name is None else 1.0  # with a discriminator: one shared value
     take([(1.0, i, j) for i, o in enumerate(before) for j, n in enumerate(after) if o == n])
-    if name is not None:
-        take(
-            [
-                (float(len(pinned_values(o, name) & pinned_values(n, name))), i, j)
-                for i, o in enumerate(before)
-                for j, n in enumerate(after)
-                if pinned_values(o, name) & pinned_values(n, name)
-            ]
-        )
-    else:
-        take(
-            [
-                (score, i, j)
-                for i, o in enumerate(before)
-                for j, n in enumerate(after)
-                if (score := _similarity(o, n)) >= _SIMILAR_ENOUGH
-            ]
-        )
+    take(
+        [(s, i, j) for i, o in enumerate(before) for j, n in enumerate(after) if (s := score(o, n)) >= least]
+    )
     return VariantMatch(
         sorted(pairs),
         [i for i in range(len(before)) if i not in used_old],

@@ -15,7 +15,7 @@ from retell_contract.drift import _rules as rules
 from retell_contract.drift._canonical import Node, json_type, show_value, types_of, value_key
 from retell_contract.drift._model import ChangeKind
 from retell_contract.drift._schemas import describe_types
-from retell_contract.drift._variants import discriminator, pinned_values, variant_labels
+from retell_contract.drift._variants import discriminator, labels_of, pinned_values
 
 K = ChangeKind
 Location = tuple[str, ...]
@@ -77,7 +77,7 @@ def _prepare(node: Node) -> _Prepared:
         enum=None if enum is None else frozenset(value_key(v) for v in enum),
         constrained=bool(_CONSTRAINTS & set(node)),
         variants=variants,
-        labels=tuple(variant_labels(list(variants), list(variants)).new) if variants else (),
+        labels=tuple(labels_of(list(variants), name)),
         discriminator=name,
         by_pinned_value=pinned,
     )
