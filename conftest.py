@@ -8,7 +8,9 @@ import os
 
 from hypothesis import settings
 
-settings.register_profile("dev")
-settings.register_profile("ci", derandomize=True, print_blob=True)
-settings.register_profile("nightly", max_examples=1_000)
+# No per-example deadline: on a loaded 2-core CI machine it is a timed assertion that
+# fails by chance ("Unreliable test timings"); speed is measured by benchmarks/ instead.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("nightly", deadline=None, max_examples=1_000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

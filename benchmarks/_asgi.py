@@ -18,8 +18,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from retell_contract.exchange import RecordedRequest, RecordedResponse
 from retell_contract.server import AppServer
 
-NOT_JSON: Any = object()  # pass to ``.json()`` to tell a body that is not JSON from ``null``
-
 
 @dataclass(frozen=True)
 class Request(RecordedRequest):

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from benchmarks._asgi import NOT_JSON, Request, RequestRewrite
+from benchmarks._asgi import Request, RequestRewrite
 from benchmarks._mutant import AGENTS, API_KEY, CONTRACT
 from retell_contract._consistency import is_number
+from retell_contract.exchange import NOT_JSON
 from retell_contract.validation import validate_request_body
 
 # --- request rewrites -------------------------------------------------------------------------

@@ -12,10 +12,11 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks._asgi import NOT_JSON, Request, Response, ResponseRewrite
+from benchmarks._asgi import Request, Response, ResponseRewrite
 from benchmarks._mutant import CONTRACT
 from benchmarks._request_faults import map_leaves
 from retell_contract._consistency import is_number
+from retell_contract.exchange import NOT_JSON
 from retell_contract.server._responses import ErrorResponses
 
 ResponseTest = Callable[[Request, Response], bool]

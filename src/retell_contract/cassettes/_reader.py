@@ -16,7 +16,7 @@ from retell_contract.cassettes._format import (
     from_vcr,
     notes_from_metadata,
 )
-from retell_contract.errors import CassetteError
+from retell_contract.errors import CassetteError, first_line, yaml_problem
 from retell_contract.exchange import Exchange
 
 CASSETTE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -104,14 +104,11 @@ def _parse(path: Path, text: str) -> Any:
         try:
             return jsonserializer.deserialize(text)
         except ValueError as error:
-            raise CassetteError(f"{path}: not valid JSON ({_first_line(error)})") from None
+            raise CassetteError(f"{path}: not valid JSON ({first_line(error)})") from None
     try:
         return yamlserializer.deserialize(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or _first_line(error)
-        raise CassetteError(f"{path}: not a readable YAML cassette ({problem}{where})") from None
+        raise CassetteError(f"{path}: not a readable YAML cassette ({yaml_problem(error)})") from None
 
 
 def _vcr_interaction(interaction: Any) -> tuple[Request, Any]:
@@ -122,12 +119,7 @@ def _vcr_interaction(interaction: Any) -> tuple[Request, Any]:
     try:
         request = Request._from_dict(raw_request)
     except (TypeError, AttributeError) as error:
-        raise MalformedInteraction(f"request is not in vcrpy's shape ({_first_line(error)})") from None
+        raise MalformedInteraction(f"request is not in vcrpy's shape ({first_line(error)})") from None
     if not isinstance(raw_request.get("headers", {}), dict):
         raise MalformedInteraction("request headers are not a mapping")
     return request, compat.convert_to_bytes(interaction["response"])
-
-
-def _first_line(error: object) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -17,7 +17,6 @@ from retell_contract.checks._context import (
     ACCEPTING_KINDS,
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
-    NOT_JSON,
     TOO_LARGE,
     CaseKind,
     CheckContext,
@@ -30,7 +29,7 @@ from retell_contract.checks._failures import (
     WrongContentType,
 )
 from retell_contract.checks._registry import SKIP, CheckResult, check
-from retell_contract.exchange import Exchange
+from retell_contract.exchange import NOT_JSON, Exchange
 from retell_contract.validation import Violation, validate_call_object
 
 # What a just-created web call must say; the endpoint's name and the docs pin these down.

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from retell_contract.contracts import Agent, Contract
-from retell_contract.exchange import Exchange
+from retell_contract.exchange import NOT_JSON, Exchange
 from retell_contract.validation import validate_request_body
 
 # HTTP meanings the issue pins down (not contract enums): malformed input is 400, bad
@@ -31,7 +31,6 @@ OVERSIZED_BODY = 100 * 1024
 
 NOTE_CASE, NOTE_DETAIL, NOTE_VERSIONS, NOTE_ID = "case", "detail", "agent_versions", "case_id"
 _BEARER = re.compile(r"bearer +\S+", re.IGNORECASE)
-NOT_JSON: Any = object()  # what sent / received are when a body is not JSON
 
 
 class CaseKind(StrEnum):

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from retell_contract.drift._canonical import json_type
-from retell_contract.exchange import Exchange
+from retell_contract.exchange import NOT_JSON, Exchange
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
 _NUMBER = re.compile(r"\d+")
@@ -83,8 +83,8 @@ def recording_document(exchanges: Sequence[Exchange]) -> dict[str, Any]:
         response = exchange.response
         media_type = response.content_type or "application/octet-stream"
         key = (path, exchange.request.method.lower(), str(response.status), media_type)
-        parsed = response.json(default=_NOT_JSON) if "json" in media_type else _NOT_JSON
-        if parsed is _NOT_JSON:  # also an empty body
+        parsed = response.json(default=NOT_JSON) if "json" in media_type else NOT_JSON
+        if parsed is NOT_JSON:  # also an empty body
             bodies.setdefault(key, None)
             continue
         shape = bodies.get(key) or Shape()
@@ -96,6 +96,3 @@ def recording_document(exchanges: Sequence[Exchange]) -> dict[str, Any]:
         content = responses.setdefault(status, {"description": "observed", "content": {}})["content"]
         content[media_type] = {} if observed is None else {"schema": observed.schema()}
     return {"openapi": "3.1.0", "info": {"title": "recording", "version": "0"}, "paths": paths}
-
-
-_NOT_JSON = object()

@@ -20,7 +20,7 @@ from retell_contract.drift._document import ApiDocument, Operation, media_types
 from retell_contract.drift._infer import recorded_path_template
 from retell_contract.drift._model import Change, ChangeKind, Direction
 from retell_contract.drift._walk import Finding, Location, Walker
-from retell_contract.exchange import Exchange
+from retell_contract.exchange import NOT_JSON, Exchange
 
 K = ChangeKind
 _MAX_LISTED = 8
@@ -106,8 +106,8 @@ class _Observer:
             return [((head,), K.CONTENT_TYPE_ADDED, rules.OBSERVED, shown)]
         if "json" not in media_type:
             return []
-        parsed = exchange.response.json(default=_NOT_JSON)
-        if parsed is _NOT_JSON:
+        parsed = exchange.response.json(default=NOT_JSON)
+        if parsed is NOT_JSON:
             return [((head,), K.TYPE_CHANGED, rules.OTHER, "body is not valid JSON")]
         key = (operation.name, str(code), media_type)
         if key not in self.schemas:
@@ -115,9 +115,6 @@ class _Observer:
         findings: list[Finding] = []
         self.walker.walk(parsed, self.schemas[key], (head,), findings.append)
         return findings
-
-
-_NOT_JSON = object()
 
 
 def _routes(contract: ApiDocument) -> list[tuple[re.Pattern[str], dict[str, Operation]]]:
