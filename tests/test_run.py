@@ -270,3 +270,23 @@ def test_pacer_spaces_requests_and_pauses_after_a_429():
     pacer.pause(3.0)
     pacer.wait()
     assert slept[-1] == pytest.approx(3.0)
+
+
+def test_runner_exports_every_public_name_lazily():
+    import retell_contract.runner as runner
+
+    assert sorted(runner.__all__) == sorted(runner._HOMES)
+    for name in runner.__all__:
+        assert getattr(runner, name) is not None
+    with pytest.raises(AttributeError, match="no_such_name"):
+        runner.no_such_name  # noqa: B018
+
+
+def test_cli_import_does_not_load_the_engine():
+    """Every command imports the CLI; only `run` should pay for schemathesis."""
+    import subprocess
+    import sys
+
+    code = "import sys, retell_contract.cli; print('schemathesis' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

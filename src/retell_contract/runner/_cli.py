@@ -7,7 +7,7 @@ import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -17,15 +17,15 @@ from retell_contract.contracts import Agent, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange
 from retell_contract.report import KEY_VARIABLE, mask, print_report, write_junit
-from retell_contract.runner._engine import (
+from retell_contract.runner._limits import (
     DEFAULT_MAX_EXAMPLES,
     LIVE_MAX_REQUESTS,
     LIVE_RATE_LIMIT,
     MAX_WORKERS,
-    RunOptions,
-    RunResult,
-    run,
 )
+
+if TYPE_CHECKING:
+    from retell_contract.runner._engine import RunResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OPTIONS = [
@@ -114,6 +114,8 @@ def run_command_body(
     **flags: Any,
 ) -> int:
     """Run, print the report (and JUnit); return the exit code."""
+    # Imported here: the engine pulls in schemathesis, which every other command can skip.
+    from retell_contract.runner._engine import RunOptions, run
     from retell_contract.server import DEFAULT_API_KEY
 
     if junit is not None and not junit.parent.is_dir():

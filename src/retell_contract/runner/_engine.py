@@ -18,17 +18,18 @@ from retell_contract.checks import NoResponse, ReportBuilder, RunContext, RunRep
 from retell_contract.contracts import Agent, Contract, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange
+from retell_contract.runner._limits import (
+    DEFAULT_MAX_EXAMPLES,
+    LIVE_MAX_REQUESTS,
+    LIVE_RATE_LIMIT,
+    MAX_WORKERS,
+)
 from retell_contract.runner._plan import plan_cases
 from retell_contract.runner._probes import PlannedCase
 from retell_contract.runner._send import Attempts, Budget, Pacer, Sender
 from retell_contract.runner._shrink import shrink_report
 from retell_contract.runner._target import Target, http_target, in_process_target
 
-# Polite defaults against a live URL (the embedded mock gets no limits).
-LIVE_MAX_REQUESTS = 200
-LIVE_RATE_LIMIT = 4.0
-DEFAULT_MAX_EXAMPLES = 100
-MAX_WORKERS = 64
 # A second agent for the embedded mock, with a gap in its versions, so that "latest by
 # default" and "a version it lacks" are exercised.
 SECOND_AGENT = Agent("agent_4f1c2b9d8e7a6c5b4a3f2e1d0c9b8a7f", (1, 2, 5))

@@ -1,0 +1,8 @@
+"""The run's default limits, in a module of their own so the CLI can show them without
+importing the engine (and schemathesis) on every command."""
+
+# Polite defaults against a live URL (the embedded mock gets no limits).
+LIVE_MAX_REQUESTS = 200
+LIVE_RATE_LIMIT = 4.0
+DEFAULT_MAX_EXAMPLES = 100
+MAX_WORKERS = 64
