@@ -226,9 +226,14 @@ def parse_document(source: str, text: str) -> dict[str, Any]:
         raise ContractError(f"{source}: not valid JSON ({error.msg} at line {error.lineno})") from None
     except yaml.YAMLError as error:
         raise ContractError(f"{source}: not valid YAML ({yaml_problem(error)})") from None
-    if not isinstance(document, dict):
-        raise ContractError(f"{source}: not an OpenAPI document (top level is {type(document).__name__})")
-    document = dict(with_string_keys(document))
+    return openapi_document(source, document)
+
+
+def openapi_document(source: str, data: Any) -> dict[str, Any]:
+    """Already-parsed data as an OpenAPI 3.0/3.1 document with string keys (ContractError if not)."""
+    if not isinstance(data, Mapping):
+        raise ContractError(f"{source}: not an OpenAPI document (top level is {type(data).__name__})")
+    document = dict(with_string_keys(data))
     version = document.get("openapi")
     if not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+", version):
         raise ContractError(f"{source}: not an OpenAPI 3.0/3.1 document (openapi field is {version!r})")

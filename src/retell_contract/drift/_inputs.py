@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retell_contract.contracts import parse_document, validate_document, with_string_keys
+from retell_contract.contracts import openapi_document, parse_document, validate_document
 from retell_contract.drift._document import ApiDocument
 from retell_contract.errors import ContractError, UsageError
 from retell_contract.exchange import Exchange
 
 _YAML_CASSETTE = re.compile(r"^interactions\s*:", re.MULTILINE)
 _YAML_OPENAPI = re.compile(r"^openapi\s*:", re.MULTILINE)
-_OPENAPI_VERSION = re.compile(r"3\.[01]\.\d+")
 
 
 @dataclass(frozen=True)
@@ -36,10 +35,7 @@ DiffInput = ApiDocument | Recording
 
 def api_document(document: Mapping[str, Any], *, source: str = "<document>") -> ApiDocument:
     """An already-parsed OpenAPI 3.0/3.1 document, validated (ContractError when it is not one)."""
-    version = document.get("openapi") if isinstance(document, Mapping) else None
-    if not isinstance(version, str) or not _OPENAPI_VERSION.fullmatch(version):
-        raise ContractError(f"{source}: not an OpenAPI 3.0/3.1 document (openapi field is {version!r})")
-    checked = with_string_keys(document)
+    checked = openapi_document(source, document)
     validate_document(source, checked)
     return ApiDocument(source, checked)
 
