@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from retell_contract._secrets import API_KEY_VARIABLE
 from retell_contract.contracts import Contract, load_contract
 from retell_contract.errors import UsageError
 
@@ -26,7 +27,6 @@ TARGETS = ("mock", "replay", "live")
 # when it has none (vcrpy "once"); "overwrite" records it afresh (vcrpy "all", dropping
 # what was not replayed); "none" never writes.
 RECORD_MODES = {"none": "none", "new": "once", "overwrite": "all"}
-API_KEY_VARIABLE = "RETELL_API_KEY"
 HYPOTHESIS_PROFILE = "retell-contract"
 # What stands in for the key when replaying: cassettes hold this placeholder, not a key.
 REPLAY_API_KEY = "scrubbed-api-key-1"

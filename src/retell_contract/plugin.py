@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from retell_contract import _pytest_support as support
+from retell_contract._secrets import API_KEY_VARIABLE
 from retell_contract.contracts import Contract, load_contract
 from retell_contract.errors import RetellContractError
 
@@ -103,7 +104,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker(LIVE_MARKER) is not None and support.live_api_key() is None:
-        pytest.skip(f"live-only test: {support.API_KEY_VARIABLE} is not set")
+        pytest.skip(f"live-only test: {API_KEY_VARIABLE} is not set")
 
 
 @pytest.fixture(scope="session")

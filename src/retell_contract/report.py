@@ -19,14 +19,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from retell_contract._secrets import API_KEY_VARIABLE, TOKEN_FIELD, longest_first, map_field
 from retell_contract.checks import NOTE_DETAIL, FailureSummary, RunReport
 from retell_contract.errors import UsageError
 from retell_contract.exchange import RecordedRequest, RecordedResponse
 
 MASK = "***"
-KEY_VARIABLE = "RETELL_API_KEY"
-# Call-object fields whose values are credentials and never printed.
-SECRET_FIELDS = ("access_token",)
 # Headers a reproducing curl does not need: curl sets its own or they only label the run.
 _NOISE_HEADERS = frozenset(
     {
@@ -46,7 +44,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def mask(text: str, secrets: Iterable[str], replacement: str = MASK) -> str:
     """``text`` with every secret (longest first) replaced."""
-    for secret in _longest_first(secrets):
+    for secret in longest_first(secrets):
         text = text.replace(secret, replacement)
     return text
 
@@ -217,27 +215,20 @@ def _verdict(report: RunReport) -> Text:
 
 
 def _mask_fields(document: Any) -> Any:
-    if isinstance(document, dict):
-        return {
-            key: MASK if key in SECRET_FIELDS and isinstance(value, str) else _mask_fields(value)
-            for key, value in document.items()
-        }
-    if isinstance(document, list):
-        return [_mask_fields(item) for item in document]
-    return document
+    return map_field(document, TOKEN_FIELD, _masked_token)
+
+
+def _masked_token(value: Any) -> Any:
+    # A non-string token is a finding worth seeing; anything nested in it is still masked.
+    return MASK if isinstance(value, str) else _mask_fields(value)
 
 
 def _double_quoted(text: str, secrets: tuple[str, ...]) -> str:
     """``text`` in double quotes with each secret as ``${RETELL_API_KEY}``, the rest literal."""
-    pattern = "|".join(re.escape(secret) for secret in _longest_first(secrets))
+    pattern = "|".join(re.escape(secret) for secret in longest_first(secrets))
     pieces = re.split(f"(?:{pattern})", text)
     escaped = (re.sub(r'([\\"`$])', r"\\\1", piece) for piece in pieces)
-    return '"' + ("${" + KEY_VARIABLE + "}").join(escaped) + '"'
-
-
-def _longest_first(secrets: Iterable[str]) -> list[str]:
-    """Distinct non-empty secrets, longest first, so no shorter one cuts into a longer one."""
-    return sorted({secret for secret in secrets if secret}, key=len, reverse=True)
+    return '"' + ("${" + API_KEY_VARIABLE + "}").join(escaped) + '"'
 
 
 def _header_name(name: str) -> str:

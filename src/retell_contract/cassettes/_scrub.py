@@ -28,12 +28,12 @@ from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from retell_contract._secrets import TOKEN_FIELD, longest_first, map_field
 from retell_contract.errors import UsageError
 from retell_contract.exchange import NOT_JSON, Exchange, RecordedRequest, RecordedResponse
 
 PLACEHOLDER_PREFIX = "scrubbed-"
 # The one call-object field that is a bearer secret: whoever holds it can join the call.
-TOKEN_FIELD = "access_token"
 WILDCARD = "*"
 # Values of scrubbed fields are also replaced as plain text (in URLs, notes, non-JSON
 # bodies) only when at least this long, so that "a" does not shred every URL.
@@ -80,17 +80,6 @@ def map_path(node: Any, path: Sequence[str], leaf: Callable[[Any], Any]) -> Any:
     return node
 
 
-def map_field(node: Any, name: str, leaf: Callable[[Any], Any]) -> Any:
-    """``node`` with ``leaf`` applied to the value of every ``name`` key, at any depth."""
-    if isinstance(node, dict):
-        return {
-            key: leaf(value) if key == name else map_field(value, name, leaf) for key, value in node.items()
-        }
-    if isinstance(node, list):
-        return [map_field(item, name, leaf) for item in node]
-    return node
-
-
 class Scrubber:
     """Replaces secrets and chosen fields in exchanges; one instance per recording.
 
@@ -100,7 +89,7 @@ class Scrubber:
     """
 
     def __init__(self, *, secrets: Iterable[str] = (), fields: Iterable[str] = ()) -> None:
-        self.secrets = tuple(sorted({s for s in secrets if isinstance(s, str) and s}, key=len, reverse=True))
+        self.secrets = longest_first(secrets)
         self.fields = tuple(parse_field_path(path) for path in fields)
         self._lock = threading.Lock()
         self._placeholders: dict[tuple[str, Any], Any] = {}

@@ -13,10 +13,11 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from retell_contract._secrets import API_KEY_VARIABLE
 from retell_contract.contracts import Agent, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange
-from retell_contract.report import KEY_VARIABLE, mask, print_report, write_junit
+from retell_contract.report import mask, print_report, write_junit
 from retell_contract.runner._limits import (
     DEFAULT_MAX_EXAMPLES,
     LIVE_MAX_REQUESTS,
@@ -33,7 +34,10 @@ _OPTIONS = [
         "--url", default=None, help="Base URL of the server under test. Default: the embedded mock."
     ),
     click.option(
-        "--api-key", envvar=KEY_VARIABLE, default=None, help=f"API key (or {KEY_VARIABLE}); never printed."
+        "--api-key",
+        envvar=API_KEY_VARIABLE,
+        default=None,
+        help=f"API key (or {API_KEY_VARIABLE}); never printed.",
     ),
     click.option(
         "--agent-id",
