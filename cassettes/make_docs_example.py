@@ -38,7 +38,7 @@ def main(page_path: str) -> None:
     response = example_response(Path(page_path).read_text(encoding="utf-8"))
     agent = contract.default_agent
     request_body = {"agent_id": agent.agent_id}
-    server = contract.document["servers"][0]["url"]
+    server = contract.server_url
     exchange = Exchange(
         RecordedRequest(
             contract.method,

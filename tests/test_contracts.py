@@ -247,3 +247,22 @@ def test_agent_from_spec_names_the_bad_spec(spec, fragment):
     with pytest.raises(UsageError, match=fragment) as caught:
         Agent.from_spec(spec)
     assert repr(spec) in str(caught.value)
+
+
+def test_example_versions_and_server_url(contract, tmp_path):
+    assert contract.example_versions == (1,)
+    assert contract.server_url == "https://api.retellai.com"
+    document = _builtin_document()
+    document["components"]["schemas"]["CreateWebCallRequest"]["properties"]["agent_version"]["examples"] = [
+        3,
+        True,
+        "2",
+        1,
+        3,
+    ]
+    document["servers"] = [{"url": "https://staging.example/"}]
+    mine = load_contract(_write(tmp_path, "c.yaml", yaml.safe_dump(document)))
+    assert mine.example_versions == (1, 3)  # integers only (not True, not "2"), ascending, once each
+    assert mine.server_url == "https://staging.example"
+    del document["servers"]
+    assert load_contract(_write(tmp_path, "d.yaml", yaml.safe_dump(document))).server_url is None

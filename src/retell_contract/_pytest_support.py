@@ -108,11 +108,9 @@ def mock_server(contract: Contract) -> Any:
 
 def default_base_url(contract: Contract) -> str:
     """The first server URL the contract declares (Retell's production API)."""
-    servers = contract.document.get("servers") or []
-    url = servers[0].get("url") if servers and isinstance(servers[0], dict) else None
-    if not isinstance(url, str) or not url:
+    if contract.server_url is None:
         raise UsageError(f"{contract.source}: declares no server URL; pass --retell-base-url")
-    return url.rstrip("/")
+    return contract.server_url
 
 
 def cassette_path(directory: Path, module: str, test_name: str) -> Path:

@@ -165,6 +165,19 @@ class Contract:
         return tuple(name for name in self.request_schema.get("properties", {}) if name in response)
 
     @property
+    def example_versions(self) -> tuple[int, ...]:
+        """Agent versions the request schema gives as examples (ascending; empty if none)."""
+        examples = self.request_schema.get("properties", {}).get("agent_version", {}).get("examples") or ()
+        return tuple(sorted({v for v in examples if isinstance(v, int) and not isinstance(v, bool)}))
+
+    @property
+    def server_url(self) -> str | None:
+        """The first server URL the contract declares, without a trailing slash."""
+        servers = self.document.get("servers") or []
+        url = servers[0].get("url") if servers and isinstance(servers[0], Mapping) else None
+        return url.rstrip("/") if isinstance(url, str) and url else None
+
+    @property
     def default_agent(self) -> Agent:
         """The agent a target is assumed to have when none is configured."""
         declared = self.document.get("info", {}).get("x-default-agent")

@@ -111,8 +111,7 @@ class Builder:
         return next((agent for agent in self.agents if agent.agent_id == agent_id), None)
 
     def example_versions(self) -> tuple[int, ...]:
-        examples = self.contract.request_schema.get("properties", {}).get("agent_version", {}).get("examples")
-        return tuple(v for v in examples or (1,) if isinstance(v, int) and not isinstance(v, bool))
+        return self.contract.example_versions or (1,)
 
     def object_fields(self) -> tuple[str, ...]:
         """Request fields typed as objects (read from the contract, not listed here)."""

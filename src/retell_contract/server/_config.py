@@ -84,8 +84,7 @@ class MockConfig:
         if default.versions:
             return (default,)
         # A contract without x-default-agent names an agent but not its versions.
-        examples = contract.request_field("agent_version").get("examples") or [1]
-        return (Agent(default.agent_id, tuple(sorted({int(v) for v in examples if _is_int(v)})) or (1,)),)
+        return (Agent(default.agent_id, contract.example_versions or (1,)),)
 
 
 def parse_agent(spec: str) -> Agent:
