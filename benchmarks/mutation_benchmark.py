@@ -37,7 +37,7 @@ from benchmarks._mutation_report import PLAIN, Outcome, Row, baseline_of, print_
 from benchmarks.mutants import API_KEY, Mutant, catalogue
 from retell_contract import contracts
 
-CONTRACT_FILE = Path(contracts.__file__).parent / "create-web-call.openapi.yaml"
+CONTRACT_FILE = Path(contracts.__file__).parent / "seed.openapi.yaml"
 VENV_BIN = Path(sys.executable).parent
 _HEADLINE = re.compile(r"(\d+) cases, \d+ requests in\s+([\d.]+) s")
 

@@ -17,15 +17,18 @@ from click.testing import CliRunner
 
 from retell_contract.cassettes import write_cassette
 from retell_contract.cli import main
-from retell_contract.contracts import BUILTIN_CONTRACT, load_contract
+from retell_contract.contracts import BUILTIN_CONTRACTS, load_contract
 from retell_contract.exchange import Exchange
 from retell_contract.server import CONTROL_PREFIX, DEFAULT_API_KEY, GET_CALL_PATH, MockConfig, MockServer
 from retell_contract.testing import exchange_from_response
 
-CONTRACT = load_contract()
+# The seed-era contract, which does not declare get-call, against a mock imitating a newer API.
+CONTRACT = load_contract("seed")
 AGENT = CONTRACT.default_agent
 AUTH = {"Authorization": f"Bearer {DEFAULT_API_KEY}"}
-BUILTIN = Path(__file__).resolve().parents[1] / "src" / "retell_contract" / "contracts" / BUILTIN_CONTRACT
+BUILTIN = (
+    Path(__file__).resolve().parents[1] / "src" / "retell_contract" / "contracts" / BUILTIN_CONTRACTS["seed"]
+)
 # What the newer API returns that our contract does not declare (see FACTS: SDK 5.x / the 2026 spec).
 NEWER_API = {
     "agent_name": "Support desk",
@@ -37,7 +40,10 @@ NEWER_API = {
 def record(config: MockConfig) -> list[Exchange]:
     """Create calls (and two refused requests), end two of them, and read them back."""
     exchanges = []
-    with MockServer(config) as server, httpx.Client(base_url=server.url, headers=AUTH, timeout=10) as client:
+    with (
+        MockServer(config, contract=CONTRACT) as server,
+        httpx.Client(base_url=server.url, headers=AUTH, timeout=10) as client,
+    ):
         created = []
         for body in (
             {"agent_id": AGENT.agent_id},

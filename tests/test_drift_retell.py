@@ -14,7 +14,7 @@ from retell_contract.drift import ChangeKind, Severity, diff, rules_table
 
 K = ChangeKind
 ROOT = Path(__file__).resolve().parents[1]
-OURS = Path("src/retell_contract/contracts/create-web-call.openapi.yaml")
+OURS = Path("src/retell_contract/contracts/seed.openapi.yaml")
 RETELL = Path("tests/data/retell-openapi-create-web-call-2026-04.yaml")
 EXAMPLE_DOC = ROOT / "docs" / "drift-example.md"
 

@@ -12,6 +12,7 @@ import pytest
 import retell
 from retell import AsyncRetell, Retell
 
+from retell_contract.contracts import load_contract
 from retell_contract.server import (
     DEFAULT_API_KEY,
     MockConfig,
@@ -30,6 +31,9 @@ ALL_PARAMS: dict[str, Any] = {
 }
 pytestmark = pytest.mark.parametrize("strict", [False, True], ids=["loose", "strict"])
 
+# retell-sdk 4.49 is a seed-era client: it speaks the seed contract (v2, the call object of then).
+SEED = load_contract("seed")
+
 
 @contextmanager
 def sync_client(how: str, strict: bool, config: MockConfig | None = None, **options: Any) -> Iterator[Retell]:
@@ -39,7 +43,7 @@ def sync_client(how: str, strict: bool, config: MockConfig | None = None, **opti
         with MockServer(config) as server, Retell(base_url=server.url, **options) as client:
             yield client
     else:
-        http_client = httpx.Client(transport=mock_transport(create_app(config)))
+        http_client = httpx.Client(transport=mock_transport(create_app(config, contract=SEED)))
         with Retell(base_url=IN_PROCESS_URL, http_client=http_client, **options) as client:
             yield client
 
@@ -47,7 +51,7 @@ def sync_client(how: str, strict: bool, config: MockConfig | None = None, **opti
 @asynccontextmanager
 async def async_client(strict: bool, **options: Any) -> AsyncIterator[AsyncRetell]:
     options = {"api_key": DEFAULT_API_KEY, "_strict_response_validation": strict, "max_retries": 0, **options}
-    http_client = httpx.AsyncClient(transport=async_mock_transport(create_app()))
+    http_client = httpx.AsyncClient(transport=async_mock_transport(create_app(contract=SEED)))
     async with AsyncRetell(base_url=IN_PROCESS_URL, http_client=http_client, **options) as client:
         yield client
 
@@ -55,7 +59,7 @@ async def async_client(strict: bool, **options: Any) -> AsyncIterator[AsyncRetel
 def _check(call: Any, sent: dict[str, Any]) -> None:
     """The typed response holds a valid registered call echoing what was sent."""
     data = call.to_dict()
-    assert validate_call_object(data, level="strict") == []
+    assert validate_call_object(data, level="strict", contract=SEED) == []
     assert call.call_status == "registered"
     assert call.agent_id == AGENT.agent_id
     assert call.agent_version == sent.get("agent_version", AGENT.versions[-1])
@@ -128,7 +132,7 @@ def test_injected_faults_reach_the_client_as_typed_errors(strict: bool) -> None:
 
 
 def test_client_reads_a_generated_ended_call(strict: bool) -> None:
-    app = create_app(MockConfig(seed=2))
+    app = create_app(MockConfig(seed=2), contract=SEED)
     http_client = httpx.Client(transport=mock_transport(app))
     with Retell(
         api_key=DEFAULT_API_KEY,

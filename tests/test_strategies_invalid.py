@@ -102,7 +102,8 @@ def test_request_violations_name_the_classic_mistakes():
         "agent_id_missing",
         "agent_id_empty",
         "agent_id_not_string",
-        "agent_version_not_integer",
+        "agent_version_not_integer_or_string",
+        "agent_version_empty",
         "agent_version_boolean",
         "metadata_null",
         "metadata_not_object",
@@ -124,7 +125,7 @@ def test_call_violations_cover_schema_and_every_consistency_rule():
         "transcript_object_role_not_in_enum",
         "transcript_with_tool_calls_role_unknown",
         "transcript_with_tool_calls_tool_call_invocation_name_missing",
-        "call_cost_product_costs_unit_price_missing",
+        "call_cost_product_costs_cost_missing",
     } <= names
     consistency = {
         "duration_mismatches_timestamps",

@@ -1,4 +1,4 @@
-"""The contract of ``POST /v2/create-web-call``: the built-in file and its loader.
+"""The contract of Retell's web-call API: the built-in files (today's and the seed era's) and their loader.
 
 >>> from retell_contract.contracts import load_contract
 >>> contract = load_contract()            # the built-in contract
@@ -8,6 +8,8 @@
 
 from retell_contract.contracts._loader import (
     BUILTIN_CONTRACT,
+    BUILTIN_CONTRACTS,
+    DEFAULT_CONTRACT,
     Agent,
     Contract,
     load_contract,
@@ -17,12 +19,26 @@ from retell_contract.contracts._loader import (
     with_string_keys,
 )
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
+from retell_contract.contracts._operations import (
+    CREATE_V2,
+    CREATE_V3,
+    GET_CALL,
+    OPERATION_NAMES,
+    Operation,
+)
 
 __all__ = [
     "BUILTIN_CONTRACT",
+    "BUILTIN_CONTRACTS",
+    "CREATE_V2",
+    "CREATE_V3",
+    "DEFAULT_CONTRACT",
+    "GET_CALL",
+    "OPERATION_NAMES",
     "Agent",
     "Contract",
     "JsonSchema",
+    "Operation",
     "load_contract",
     "openapi_document",
     "parse_document",

@@ -16,9 +16,13 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
+from retell_contract.contracts._operations import CREATE_V2, CREATE_V3, GET_CALL, ROLES, Operation
 from retell_contract.errors import ContractError, UsageError, first_line, yaml_problem
 
-BUILTIN_CONTRACT = "create-web-call.openapi.yaml"
+# Built-in contracts by short name: today's API (the default) and the seed era's.
+BUILTIN_CONTRACTS = {"today": "today.openapi.yaml", "seed": "seed.openapi.yaml"}
+DEFAULT_CONTRACT = "today"
+BUILTIN_CONTRACT = BUILTIN_CONTRACTS[DEFAULT_CONTRACT]
 DEFAULT_METHOD = "post"
 DEFAULT_PATH = "/v2/create-web-call"
 # Fallback for contracts without x-lifecycle (e.g. Retell's own spec): its descriptions
@@ -58,39 +62,104 @@ class Agent:
 
 @dataclass(frozen=True)
 class Contract:
-    """One loaded, validated contract of ``POST /v2/create-web-call``.
+    """One loaded, validated contract: every operation it declares, and a primary one.
 
     Schemas are self-contained JSON Schema 2020-12 (references inlined, OpenAPI 3.0
-    spellings rewritten), ready for any JSON Schema validator.
+    spellings rewritten), ready for any JSON Schema validator. ``method``, ``path``,
+    ``request_schema``, ``response_schemas`` and friends describe the primary operation
+    (create-web-call: v2 where declared, else v3); :meth:`operation` gives any other.
     """
 
     source: str
     document: Mapping[str, Any] = field(repr=False)
     openapi_version: str
-    method: str
-    path: str
-    request_schema: JsonSchema = field(repr=False)
-    response_schemas: Mapping[int, JsonSchema | None] = field(repr=False)
-    error_examples: Mapping[int, str] = field(repr=False)
-    success_status: int
+    operations: tuple[Operation, ...] = field(repr=False)
+    primary: Operation = field(repr=False)
+
+    @property
+    def method(self) -> str:
+        return self.primary.method
+
+    @property
+    def path(self) -> str:
+        return self.primary.path
+
+    @property
+    def request_schema(self) -> JsonSchema:
+        schema = self.primary.request_schema
+        assert schema is not None  # the loader only makes an operation with a body primary
+        return schema
+
+    @property
+    def response_schemas(self) -> Mapping[int, JsonSchema | None]:
+        return self.primary.response_schemas
+
+    @property
+    def error_examples(self) -> Mapping[int, str]:
+        return self.primary.error_examples
+
+    @property
+    def success_status(self) -> int:
+        return self.primary.success_status
 
     @property
     def status_codes(self) -> tuple[int, ...]:
-        """Every documented status code, ascending."""
-        return tuple(sorted(self.response_schemas))
+        """Every status code the primary operation documents, ascending."""
+        return self.primary.status_codes
 
     @property
     def error_status_codes(self) -> tuple[int, ...]:
-        """Documented status codes other than the success one."""
-        return tuple(code for code in self.status_codes if code != self.success_status)
+        """The primary operation's documented status codes other than the success one."""
+        return self.primary.error_status_codes
 
     @property
-    def call_object_schema(self) -> JsonSchema:
-        """Schema of the call object returned with the success status."""
-        schema = self.response_schemas.get(self.success_status)
+    def operation_names(self) -> tuple[str, ...]:
+        """Names of the declared operations, in document order."""
+        return tuple(op.name for op in self.operations)
+
+    def has_operation(self, name: str) -> bool:
+        return name in self.operation_names
+
+    def operation(self, name: str) -> Operation:
+        """The operation called ``name`` (ContractError naming the ones there are if none)."""
+        for op in self.operations:
+            if op.name == name:
+                return op
+        raise ContractError(
+            f"{self.source}: no {name!r} operation (it declares {', '.join(self.operation_names)})"
+        )
+
+    def operation_for(self, method: str, path: str) -> Operation | None:
+        """The declared operation a request line belongs to, or None."""
+        return next((op for op in self.operations if op.matches(method, path)), None)
+
+    @property
+    def create_operations(self) -> tuple[Operation, ...]:
+        """The create-web-call operations (those with a request body)."""
+        return tuple(op for op in self.operations if op.request_schema is not None)
+
+    @property
+    def connection_schema(self) -> JsonSchema:
+        """Schema of v3's 201 body: connection details (ContractError if v3 is not declared)."""
+        schema = self.operation(CREATE_V3).success_schema
         if schema is None:
-            raise ContractError(f"{self.source}: the {self.success_status} response has no JSON schema")
+            raise ContractError(f"{self.source}: the create-v3 success response has no JSON schema")
         return schema
+
+    @cached_property
+    def call_object_schema(self) -> JsonSchema:
+        """Schema of the call object: v2's 201 body, else get-call's 200 body."""
+        for name in (CREATE_V2, GET_CALL):
+            if self.has_operation(name) and (schema := self.operation(name).success_schema) is not None:
+                return schema
+        if self.primary.name == CREATE_V3:
+            raise ContractError(f"{self.source}: a contract with v3 only needs get-call for the call object")
+        raise ContractError(f"{self.source}: the {self.success_status} response has no JSON schema")
+
+    @cached_property
+    def call_object_validator(self) -> Draft202012Validator:
+        """A JSON Schema validator for call objects."""
+        return Draft202012Validator(self.call_object_schema)
 
     @property
     def error_schema(self) -> JsonSchema:
@@ -106,24 +175,18 @@ class Contract:
         """A JSON Schema validator for request bodies (built once per contract)."""
         return Draft202012Validator(self.request_schema)
 
-    @cached_property
-    def response_validators(self) -> Mapping[int, Draft202012Validator]:
-        """JSON Schema validators for each documented response body (built once per contract)."""
-        return {code: Draft202012Validator(s) for code, s in self.response_schemas.items() if s is not None}
-
     @property
-    def call_object_validator(self) -> Draft202012Validator:
-        """A JSON Schema validator for call objects."""
-        self.call_object_schema  # noqa: B018 - raises ContractError when there is no schema
-        return self.response_validators[self.success_status]
+    def response_validators(self) -> Mapping[int, Draft202012Validator]:
+        """JSON Schema validators for each documented response body of the primary operation."""
+        return self.primary.response_validators
 
     def response_schema(self, status: int) -> JsonSchema | None:
         """Schema documented for ``status``, or None when undocumented or bodiless."""
-        return self.response_schemas.get(status)
+        return self.primary.response_schema(status)
 
     def error_message(self, status: int) -> str:
         """The documented example message for an error status (a generic one if none)."""
-        return self.error_examples.get(status, f"Request failed with status {status}.")
+        return self.primary.error_message(status)
 
     def call_field(self, *path: str) -> JsonSchema:
         """Schema of a (nested) call-object field, e.g. ``call_field("latency", "e2e")``."""
@@ -207,28 +270,40 @@ def _descend(schema: JsonSchema, path: tuple[str, ...], source: str, what: str) 
 
 
 def load_contract(
-    path: str | Path | None = None, *, method: str = DEFAULT_METHOD, operation_path: str = DEFAULT_PATH
+    path: str | Path | None = None,
+    *,
+    method: str | None = None,
+    operation_path: str | None = None,
 ) -> Contract:
-    """Load a contract file (OpenAPI 3.0 or 3.1, YAML or JSON); the built-in one if no path.
+    """Load a contract: a file (OpenAPI 3.0 or 3.1, YAML or JSON) or a built-in one by name.
 
+    ``None`` is today's API (:data:`DEFAULT_CONTRACT`); ``"seed"`` is the seed-era
+    contract (POST /v2/create-web-call as its docs page had it). A path that exists is
+    read as a file even when it looks like a name. ``method`` and ``operation_path``
+    pick the primary operation (default: create-web-call v2 where declared, else v3).
     Raises ContractError with a one-line message naming the file and the problem.
     """
-    if path is None:
-        return _builtin_contract(method.lower(), operation_path)
+    method = method.lower() if method else None
+    if path is None or (str(path) in BUILTIN_CONTRACTS and not Path(path).exists()):
+        return _builtin_contract(str(path or DEFAULT_CONTRACT), method, operation_path)
     location = Path(path)
     try:
         text = location.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ContractError(f"{location}: contract file not found") from None
+        names = ", ".join(BUILTIN_CONTRACTS)
+        raise ContractError(f"{location}: contract file not found (built-in contracts: {names})") from None
+    except IsADirectoryError:
+        raise ContractError(f"{location}: is a directory, not a contract file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ContractError(f"{location}: cannot read contract file ({first_line(error)})") from None
-    return _build(str(location), text, method.lower(), operation_path)
+    return _build(str(location), text, method, operation_path)
 
 
 @cache
-def _builtin_contract(method: str, operation_path: str) -> Contract:
-    text = resources.files(__package__).joinpath(BUILTIN_CONTRACT).read_text(encoding="utf-8")
-    return _build(f"<built-in {BUILTIN_CONTRACT}>", text, method, operation_path)
+def _builtin_contract(name: str, method: str | None, operation_path: str | None) -> Contract:
+    filename = BUILTIN_CONTRACTS[name]
+    text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+    return _build(f"<built-in {name}: {filename}>", text, method, operation_path)
 
 
 def parse_document(source: str, text: str) -> dict[str, Any]:
@@ -285,31 +360,91 @@ def validate_document(source: str, document: Mapping[str, Any]) -> None:
         raise ContractError(f"{source}: $ref {getattr(error, 'ref', '?')!r} points at nothing") from None
 
 
-def _build(source: str, text: str, method: str, operation_path: str) -> Contract:
+def _build(source: str, text: str, method: str | None, operation_path: str | None) -> Contract:
     document = parse_document(source, text)
     validate_document(source, document)
-    operation = document.get("paths", {}).get(operation_path, {}).get(method)
-    if not isinstance(operation, Mapping):
-        raise ContractError(f"{source}: no {method.upper()} {operation_path} operation")
     openapi_30 = document["openapi"].startswith("3.0")
+    operations = [
+        _operation(source, document, path, verb, node, openapi_30=openapi_30)
+        for path, item in (document.get("paths") or {}).items()
+        if isinstance(item, Mapping)
+        for verb, node in item.items()
+        if verb in _HTTP_METHODS and isinstance(node, Mapping)
+    ]
+    if method or operation_path:
+        want_method, want_path = (method or DEFAULT_METHOD), (operation_path or DEFAULT_PATH)
+        primary = next(
+            (op for op in operations if (op.method.lower(), op.path) == (want_method, want_path)), None
+        )
+        if primary is None:
+            raise ContractError(f"{source}: no {want_method.upper()} {want_path} operation")
+        if primary.request_schema is None:
+            raise ContractError(f"{source}: {want_path} has no application/json request body schema")
+    else:
+        primary = _default_primary(source, operations)
+    by_name = [op.name for op in operations]
+    twice = sorted({name for name in by_name if by_name.count(name) > 1})
+    if twice:
+        raise ContractError(f"{source}: operation {twice[0]!r} is declared twice")
+    for op in operations:
+        if op.successor is not None and op.successor not in by_name:
+            raise ContractError(
+                f"{source}: {op.name} names x-successor {op.successor!r}, which it does not declare"
+            )
+    return Contract(
+        source=source,
+        document=document,
+        openapi_version=document["openapi"],
+        operations=tuple(operations),
+        primary=primary,
+    )
 
-    def media_of(node: Any) -> Mapping[str, Any]:
+
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _default_primary(source: str, operations: list[Operation]) -> Operation:
+    for name in (CREATE_V2, CREATE_V3):
+        found = next((op for op in operations if op.name == name), None)
+        if found is not None:
+            if found.request_schema is None:
+                raise ContractError(f"{source}: {found.path} has no application/json request body schema")
+            return found
+    raise ContractError(
+        f"{source}: no {DEFAULT_METHOD.upper()} {DEFAULT_PATH} or /v3/create-web-call operation"
+    )
+
+
+def _operation(
+    source: str,
+    document: Mapping[str, Any],
+    path: str,
+    verb: str,
+    node: Mapping[str, Any],
+    *,
+    openapi_30: bool,
+) -> Operation:
+    """One operation of the document, its schemas made self-contained."""
+
+    def media_of(item: Any) -> Mapping[str, Any]:
         """The application/json media object of a request body or response (refs followed)."""
-        while isinstance(node, Mapping) and "$ref" in node:
-            node = resolve_pointer(document, node["$ref"])
-        media = node.get("content", {}).get("application/json", {}) if isinstance(node, Mapping) else {}
+        while isinstance(item, Mapping) and "$ref" in item:
+            item = resolve_pointer(document, item["$ref"])
+        media = item.get("content", {}).get("application/json", {}) if isinstance(item, Mapping) else {}
         return media if isinstance(media, Mapping) else {}
 
-    def schema_of(node: Any) -> Any:
-        schema = media_of(node).get("schema")
+    def schema_of(item: Any) -> Any:
+        schema = media_of(item).get("schema")
         return None if schema is None else to_json_schema(schema, document, openapi_30=openapi_30)
 
-    request_schema = schema_of(operation.get("requestBody", {}))
-    if not isinstance(request_schema, dict):
-        raise ContractError(f"{source}: {operation_path} has no application/json request body schema")
+    role = ROLES.get(path)
+    name = role or f"{verb.upper()} {path}"
+    request_schema = schema_of(node["requestBody"]) if "requestBody" in node else None
+    if request_schema is not None and not isinstance(request_schema, dict):
+        raise ContractError(f"{source}: {path} request body schema is not an object schema")
     responses: dict[int, JsonSchema | None] = {}
     examples: dict[int, str] = {}
-    for code, response in (operation.get("responses") or {}).items():
+    for code, response in (node.get("responses") or {}).items():
         if not str(code).isdigit():
             continue  # "default" and "4XX" ranges document nothing a check can pin down
         responses[int(code)] = schema_of(response)
@@ -318,23 +453,35 @@ def _build(source: str, text: str, method: str, operation_path: str) -> Contract
             examples[int(code)] = example["message"]
     successes = sorted(code for code in responses if 200 <= code < 300)
     if not successes:
-        raise ContractError(f"{source}: {operation_path} documents no 2xx response")
-    for name, schema in [
-        ("request body", request_schema),
-        *((f"response {c}", s) for c, s in responses.items()),
+        raise ContractError(f"{source}: {verb.upper()} {path} documents no 2xx response")
+    for what, schema in [
+        (f"{path} request body", request_schema),
+        *((f"{path} response {c}", s) for c, s in responses.items()),
     ]:
-        _check_json_schema(source, name, schema)
-    return Contract(
-        source=source,
-        document=document,
-        openapi_version=document["openapi"],
-        method=method.upper(),
-        path=operation_path,
+        _check_json_schema(source, what, schema)
+    successor_id = node.get("x-successor")
+    return Operation(
+        name=name,
+        operation_id=node.get("operationId") if isinstance(node.get("operationId"), str) else None,
+        method=verb.upper(),
+        path=path,
         request_schema=request_schema,
         response_schemas=responses,
         error_examples=examples,
         success_status=successes[0],
+        deprecated=node.get("deprecated") is True,
+        sunset=str(node["x-sunset"]) if node.get("x-sunset") is not None else None,
+        successor=_successor_name(document, successor_id) if isinstance(successor_id, str) else None,
     )
+
+
+def _successor_name(document: Mapping[str, Any], operation_id: str) -> str:
+    """The operation name behind an ``x-successor`` operationId (the id itself if unknown)."""
+    for path, item in (document.get("paths") or {}).items():
+        for verb, node in (item or {}).items() if isinstance(item, Mapping) else ():
+            if isinstance(node, Mapping) and node.get("operationId") == operation_id:
+                return ROLES.get(path) or f"{str(verb).upper()} {path}"
+    return operation_id
 
 
 def _check_json_schema(source: str, name: str, schema: JsonSchema | None) -> None:
