@@ -6,11 +6,11 @@
 'registered'
 """
 
+from retell_contract.contracts._agents import LATEST, LATEST_PUBLISHED, Agent
 from retell_contract.contracts._loader import (
     BUILTIN_CONTRACT,
     BUILTIN_CONTRACTS,
     DEFAULT_CONTRACT,
-    Agent,
     Contract,
     load_contract,
     openapi_document,
@@ -34,6 +34,8 @@ __all__ = [
     "CREATE_V3",
     "DEFAULT_CONTRACT",
     "GET_CALL",
+    "LATEST",
+    "LATEST_PUBLISHED",
     "OPERATION_NAMES",
     "Agent",
     "Contract",

@@ -15,9 +15,10 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from retell_contract.contracts._agents import Agent
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
 from retell_contract.contracts._operations import CREATE_V2, CREATE_V3, GET_CALL, ROLES, Operation
-from retell_contract.errors import ContractError, UsageError, first_line, yaml_problem
+from retell_contract.errors import ContractError, first_line, yaml_problem
 
 # Built-in contracts by short name: today's API (the default) and the seed era's.
 BUILTIN_CONTRACTS = {"today": "today.openapi.yaml", "seed": "seed.openapi.yaml"}
@@ -28,36 +29,6 @@ DEFAULT_PATH = "/v2/create-web-call"
 # Fallback for contracts without x-lifecycle (e.g. Retell's own spec): its descriptions
 # say "Available after call ends" for post-call fields.
 _AFTER_END = re.compile(r"(available|only available) after (the )?call ends", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Agent:
-    """An agent the target knows, with the versions it has (ascending; empty if unknown)."""
-
-    agent_id: str
-    versions: tuple[int, ...]
-
-    @classmethod
-    def from_spec(cls, spec: str) -> Agent:
-        """Parse the command-line form ``ID`` (versions unknown) or ``ID:1,2,5``.
-
-        Raises UsageError naming the spec when it has no id or its versions are not
-        non-negative integers.
-        """
-        agent_id, colon, versions_text = spec.partition(":")
-        if not agent_id.strip():
-            raise UsageError(f"agent {spec!r} has no id; use ID or ID:VERSION[,VERSION...]")
-        if not colon:
-            return cls(agent_id, ())
-        try:
-            versions = tuple(sorted({int(part) for part in versions_text.split(",")}))
-        except ValueError:
-            raise UsageError(
-                f"agent {spec!r}: versions must be comma-separated integers, e.g. {agent_id}:1,2"
-            ) from None
-        if any(version < 0 for version in versions):
-            raise UsageError(f"agent {spec!r}: versions cannot be negative")
-        return cls(agent_id, versions)
 
 
 @dataclass(frozen=True)
