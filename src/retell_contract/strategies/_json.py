@@ -68,7 +68,7 @@ MAX_DEPTH = 48
 # Every character UTF-8 can encode is every one but the surrogates. Saying so by category,
 # not with codec="utf-8", spares Hypothesis building its table of encodable characters
 # (a second or more on every fresh folder, enough to fail the too_slow health check).
-_characters = st.characters(exclude_categories=("Cs",))
+_characters = st.characters(exclude_categories=["Cs"])
 
 
 @cache
