@@ -181,6 +181,65 @@ def test_record_live_then_replay_offline_with_no_secret_on_disk(
     assert cassette.read_bytes() == recorded
 
 
+GIVEN_TESTS = """
+import os
+from hypothesis import given, settings
+from retell_contract.strategies import request_bodies
+
+def check(client, contract, conforms, body):
+    if os.environ.get("FAIL_WITH_METADATA"):  # a failure for the example database to keep
+        assert "metadata" not in body
+    response = client.post(contract.path, json=body)
+    assert response.status_code == 201
+    conforms(response, case="positive")
+
+@settings(max_examples=12, deadline=None)
+@given(request_bodies())
+def test_bodies_one(retell_shared_client, retell_contract, retell_shared_conforms, body):
+    check(retell_shared_client, retell_contract, retell_shared_conforms, body)
+
+@settings(max_examples=12, deadline=None)
+@given(body=request_bodies())
+def test_bodies_two(retell_shared_client, retell_contract, retell_shared_conforms, body):
+    check(retell_shared_client, retell_contract, retell_shared_conforms, body)
+"""
+
+
+def test_given_tests_record_under_xdist_and_replay_serially_every_time(
+    project: pytest.Pytester, fake_key_server: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """@given with the shared fixtures: no health-check failure, and replay matches every example.
+
+    Each run is a process of its own, as CI jobs are (Hypothesis mixes literals of the
+    project's loaded modules into its draws, so one long-lived process is not a CI job).
+    """
+    project.makepyfile(test_given=GIVEN_TESTS)
+    url = fake_key_server.url
+    no_plugins = ["-p", "no:cacheprovider", "-p", "no:schemathesis"]
+    record = ["--retell-target", "live", "--retell-base-url", url, "--retell-record-mode", "new"]
+    recorded = project.runpytest_subprocess(*record, "-p", "xdist", "-n", "2", *no_plugins)
+    recorded.assert_outcomes(passed=2)
+    cassettes = sorted((project.path / "cassettes" / "test_given").glob("*.yaml"))
+    assert [path.name for path in cassettes] == ["test_bodies_one.yaml", "test_bodies_two.yaml"]
+
+    fake_key_server.stop()
+    monkeypatch.delenv("RETELL_API_KEY")
+    monkeypatch.setenv("FAIL_WITH_METADATA", "1")  # against the mock: failures the database keeps
+    against_mock = project.runpytest_subprocess(*no_plugins)
+    against_mock.assert_outcomes(failed=2)
+    against_mock.stdout.fnmatch_lines(["*assert 'metadata' not in*"])
+    assert any((project.path / ".hypothesis" / "examples").iterdir())
+
+    monkeypatch.delenv("FAIL_WITH_METADATA")
+    monkeypatch.setenv("BLOCK_NETWORK", "1")
+    before = [path.read_bytes() for path in cassettes]
+    replay_options = ["--retell-target", "replay", "--retell-base-url", url, *no_plugins]
+    for _ in range(2):  # neither the saved failures nor a new random seed change what is sent
+        replay = project.runpytest_subprocess(*replay_options)
+        replay.assert_outcomes(passed=2)
+    assert [path.read_bytes() for path in cassettes] == before
+
+
 PYTEST_RECORDING_TEST = """
 import httpx, os, pytest
 

@@ -19,6 +19,7 @@ from retell_contract.errors import UsageError
 
 if TYPE_CHECKING:
     import httpx
+    import pytest
     from hypothesis import settings
     from hypothesis.database import ExampleDatabase
 
@@ -33,6 +34,11 @@ REPLAY_API_KEY = "scrubbed-api-key-1"
 # In-process requests never leave the process; the host only has to be a valid URL.
 MOCK_BASE_URL = "http://retell-mock.invalid"
 _UNSAFE_FILE_CHARACTERS = re.compile(r"[<>?%*:|\"'/\\\s\[\]]")
+# The fixtures whose requests go through the test's cassette.
+CASSETTE_FIXTURES = ("retell_cassette", "retell_shared_client")
+# The seed of every @given test that records or replays a cassette: a fixed one, so the
+# examples a replay draws are the examples the recording drew, on any worker.
+CASSETTE_SEED = 0
 
 
 def checked_options(
@@ -111,6 +117,51 @@ def default_base_url(contract: Contract) -> str:
     if contract.server_url is None:
         raise UsageError(f"{contract.source}: declares no server URL; pass --retell-base-url")
     return contract.server_url
+
+
+def cassette_record_mode(target: str, record_mode: str) -> str | None:
+    """The plugin record mode of a test's cassette for ``target``, or None when there is none."""
+    if target == "replay":
+        return "none"
+    if target == "live" and record_mode != "none":
+        return record_mode
+    return None
+
+
+def cassette_for(item: pytest.Item, target: str) -> Any | None:
+    """The vcrpy cassette context of ``item`` (a test), or None when the target uses none.
+
+    Raises UsageError for a missing or corrupt cassette when replaying.
+    """
+    config = item.config
+    record_mode = cassette_record_mode(target, config.getoption("--retell-record-mode"))
+    if record_mode is None:
+        return None
+    directory = config.getoption("--retell-cassette-dir")
+    base = Path(directory) if directory else item.path.parent / "cassettes"
+    return open_cassette(
+        cassette_path(base, item.path.stem, item.name),
+        record_mode=record_mode,
+        secrets=[api_key_for(target)] if target == "live" else [],
+        scrub_fields=config.getoption("--retell-scrub-field"),
+    )
+
+
+def seed_cassette_tests(items: Iterable[pytest.Item]) -> None:
+    """Seed each ``@given`` test that uses a cassette with :data:`CASSETTE_SEED`.
+
+    ``hypothesis.seed`` also takes the example database out of the test: an example saved
+    by another run (a failure found against the mock, say) was never recorded, so it could
+    not be replayed. Seeded, recording and replay draw the same examples in the same order,
+    serially or under xdist, every time.
+    """
+    from hypothesis import is_hypothesis_test, seed
+
+    for item in items:
+        function = getattr(item, "function", None)
+        uses_cassette = any(name in getattr(item, "fixturenames", ()) for name in CASSETTE_FIXTURES)
+        if uses_cassette and function is not None and is_hypothesis_test(function):
+            seed(CASSETTE_SEED)(function)
 
 
 def cassette_path(directory: Path, module: str, test_name: str) -> Path:
