@@ -181,6 +181,39 @@ def test_record_live_then_replay_offline_with_no_secret_on_disk(
     assert cassette.read_bytes() == recorded
 
 
+MOCK_KEY_TESTS = """
+import httpx
+
+def post(url, key, contract):
+    return httpx.post(url + contract.path, json={"agent_id": contract.default_agent.agent_id},
+                      headers={"Authorization": f"Bearer {key}"})
+
+def test_the_mock_takes_retell_api_key(retell_mock_server, retell_api_key, retell_contract):
+    assert post(retell_mock_server.url, retell_api_key, retell_contract).status_code == 201
+
+def test_the_mock_takes_its_own_key(retell_mock_server, retell_mock_api_key, retell_contract):
+    assert retell_mock_api_key == "key_retell_contract_test"
+    assert post(retell_mock_server.url, retell_mock_api_key, retell_contract).status_code == 201
+
+def test_in_process_too(retell_mock_transport, retell_api_key, retell_mock_api_key, retell_contract):
+    body = {"agent_id": retell_contract.default_agent.agent_id}
+    with httpx.Client(transport=retell_mock_transport, base_url="http://in-process") as client:
+        for key in (retell_api_key, retell_mock_api_key):
+            headers = {"Authorization": f"Bearer {key}"}
+            assert client.post(retell_contract.path, json=body, headers=headers).status_code == 201
+"""
+
+
+@pytest.mark.parametrize("target", ["mock", "replay", "live"])
+def test_the_mock_fixtures_accept_retell_api_key_under_every_target(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    monkeypatch.setenv("RETELL_API_KEY", FAKE_KEY)  # the live target needs one; nothing is sent to it
+    project.makepyfile(test_mock_key=MOCK_KEY_TESTS)
+    result = project.runpytest_inprocess("--retell-target", target, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
 GIVEN_TESTS = """
 import os
 from hypothesis import given, settings

@@ -78,9 +78,7 @@ def api_key_for(target: str) -> str:
         return key
     if target == "replay":
         return REPLAY_API_KEY
-    from retell_contract.server import DEFAULT_API_KEY
-
-    return DEFAULT_API_KEY
+    return mock_api_key()
 
 
 def base_url_for(target: str, option: str | None, contract: Contract) -> str:
@@ -90,11 +88,21 @@ def base_url_for(target: str, option: str | None, contract: Contract) -> str:
     return option.rstrip("/") if option else default_base_url(contract)
 
 
-def mock_app(contract: Contract) -> Any:
+def mock_config(api_key: str) -> Any:
+    """The mock's settings: its own key, and ``api_key`` (what retell_api_key gives) too.
+
+    So a test that sends retell_api_key to the mock is let in under every target.
+    """
+    from retell_contract.server import DEFAULT_API_KEY, MockConfig
+
+    return MockConfig(api_keys=tuple(dict.fromkeys((DEFAULT_API_KEY, api_key))))
+
+
+def mock_app(contract: Contract, api_key: str) -> Any:
     """The mock as an ASGI app (imported lazily: most test sessions never start one)."""
     from retell_contract.server import create_app
 
-    return create_app(contract=contract)
+    return create_app(mock_config(api_key), contract=contract)
 
 
 def mock_transport(app: Any) -> httpx.BaseTransport:
@@ -105,11 +113,18 @@ def mock_transport(app: Any) -> httpx.BaseTransport:
     return result
 
 
-def mock_server(contract: Contract) -> Any:
+def mock_server(contract: Contract, api_key: str) -> Any:
     """An unstarted real-HTTP mock server on 127.0.0.1 (a context manager with ``.url``)."""
     from retell_contract.server import MockServer
 
-    return MockServer(contract=contract)
+    return MockServer(mock_config(api_key), contract=contract)
+
+
+def mock_api_key() -> str:
+    """The mock's own key (``key_retell_contract_test``)."""
+    from retell_contract.server import DEFAULT_API_KEY
+
+    return DEFAULT_API_KEY
 
 
 def default_base_url(contract: Contract) -> str:

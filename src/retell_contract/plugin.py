@@ -144,9 +144,9 @@ def retell_target(pytestconfig: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def retell_mock_app(retell_contract: Contract) -> Any:
+def retell_mock_app(retell_contract: Contract, retell_api_key: str) -> Any:
     """The mock API as a Starlette app (shared by the session's in-process clients)."""
-    return support.mock_app(retell_contract)
+    return support.mock_app(retell_contract, retell_api_key)
 
 
 @pytest.fixture
@@ -156,15 +156,24 @@ def retell_mock_transport(retell_mock_app: Any) -> httpx.BaseTransport:
 
 
 @pytest.fixture(scope="session")
-def retell_mock_server(retell_contract: Contract) -> Iterator[Any]:
+def retell_mock_server(retell_contract: Contract, retell_api_key: str) -> Iterator[Any]:
     """The mock on a real HTTP port of 127.0.0.1 (``.url``), for clients that need a URL."""
-    with support.mock_server(retell_contract) as server:
+    with support.mock_server(retell_contract, retell_api_key) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
+def retell_mock_api_key() -> str:
+    """The mock's own key, which the mock fixtures accept under every target."""
+    return support.mock_api_key()
+
+
+@pytest.fixture(scope="session")
 def retell_api_key(retell_target: str) -> str:
-    """The key retell_client sends: the mock's, $RETELL_API_KEY (live), or the cassettes' placeholder."""
+    """The key retell_client sends (the mock's, $RETELL_API_KEY, or the cassettes' placeholder).
+
+    The mock fixtures accept it under every target.
+    """
     return support.api_key_for(retell_target)
 
 
