@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from drift_support import document, exchange, media, obj
+from retell_contract.contracts import load_contract
 from retell_contract.drift import (
     ApiDocument,
     ChangeKind,
@@ -19,7 +20,6 @@ from retell_contract.drift import (
     diff_recording_against_contract,
     render,
 )
-from retell_contract.contracts import load_contract
 from retell_contract.exchange import Exchange
 
 K = ChangeKind
@@ -209,8 +209,8 @@ def test_a_runs_probes_turned_away_are_not_api_changes(contract):
         ({"message": "Method Not Allowed"}, 405, method) for method in ("GET", "PUT", "PATCH", "DELETE")
     ]
     unknown_path = exchange({"message": "Not Found"}, status=404, path="/calls-unknown")
-    found = diff_recording_against_contract([*(exchange(b, status=s, method=m) for b, s, m in probes)], contract)
-    assert found == []
+    turned_away = [exchange(body, status=status, method=method) for body, status, method in probes]
+    assert diff_recording_against_contract(turned_away, contract) == []
     assert diff_recording_against_contract([unknown_path, exchange(GOOD)], contract) == []
     # Answered as if it were there, the same request is an undeclared operation.
     assert observed(contract, GOOD, method="DELETE") == {("", K.METHOD_ADDED, SAFE)}
