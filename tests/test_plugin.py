@@ -307,7 +307,10 @@ def test_replay_without_a_cassette_fails_with_one_line(project: pytest.Pytester)
     project.makepyfile(test_recorded=RECORDED_TEST)
     result = project.runpytest_inprocess("--retell-target", "replay", "-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*test_create.yaml: no cassette for this test; record it with*"])
+    hint = "no cassette for this test; record it with --retell-target live --retell-record-mode new"
+    result.stdout.fnmatch_lines([f"*test_create.yaml: {hint} (RETELL_API_KEY set)"])
+    said = [line for line in result.outlines if hint in line and not line.startswith("ERROR ")]
+    assert len(said) == 1, said  # once in the error report (the summary line aside)
 
 
 @pytest.mark.parametrize(
@@ -318,6 +321,9 @@ def test_replay_without_a_cassette_fails_with_one_line(project: pytest.Pytester)
         (["--retell-contract", "missing.yaml"], "*missing.yaml: contract file not found*"),
         (["--retell-scrub-field", "a..b"], "*scrub field 'a..b': empty segment*"),
         (["--retell-hypothesis-db", "redis://[bad"], "*--retell-hypothesis-db redis://[bad*"),
+        (["--retell-hypothesis-db-readonly"], "*-readonly needs --retell-hypothesis-db DIR|URL*"),
+        (["--retell-hypothesis-db", "conftest.py/db"], "*-db conftest.py/db: not a usable directory*"),
+        (["--retell-hypothesis-db", "test_nothing.py"], "*test_nothing.py: exists and is not a directory*"),
     ],
 )
 def test_bad_options_are_usage_errors(

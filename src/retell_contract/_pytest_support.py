@@ -197,7 +197,10 @@ def open_cassette(
 
     if record_mode == "none":
         if not path.is_file():
-            raise UsageError(f"{path}: no cassette for this test; record it with --retell-record-mode new")
+            raise UsageError(
+                f"{path}: no cassette for this test; record it with"
+                f" --retell-target live --retell-record-mode new ({API_KEY_VARIABLE} set)"
+            )
         read_cassettes(path)  # raises CassetteError naming what is wrong
     vcr_mode = RECORD_MODES[record_mode]
     recorder = retell_vcr(record_mode=vcr_mode, secrets=secrets, scrub_fields=scrub_fields)
@@ -221,7 +224,21 @@ def hypothesis_database(spec: str) -> ExampleDatabase:
     location = Path(spec).expanduser()
     if location.exists() and not location.is_dir():
         raise UsageError(f"--retell-hypothesis-db {spec}: exists and is not a directory")
+    try:  # Hypothesis would skip an unwritable database silently: every failure lost
+        location.mkdir(parents=True, exist_ok=True)
+        probe = location / ".retell-contract-write-check"
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        problem = f"not a usable directory ({error.strerror})"
+        raise UsageError(f"--retell-hypothesis-db {spec}: {problem}") from None
     return DirectoryBasedExampleDatabase(location)
+
+
+def checked_database_options(spec: str | None, *, read_only: bool) -> None:
+    """Refuse --retell-hypothesis-db-readonly without a database to read (UsageError)."""
+    if read_only and not spec:
+        raise UsageError("--retell-hypothesis-db-readonly needs --retell-hypothesis-db DIR|URL to read")
 
 
 def use_hypothesis_database(spec: str, *, read_only: bool) -> settings:

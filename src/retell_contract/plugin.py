@@ -88,6 +88,9 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         if contract is not None:
             config.stash[_CONTRACT_KEY] = contract
+        support.checked_database_options(
+            option("--retell-hypothesis-db"), read_only=option("--retell-hypothesis-db-readonly")
+        )
         if option("--retell-hypothesis-db"):
             config.stash[_HYPOTHESIS_BEFORE] = support.use_hypothesis_database(
                 option("--retell-hypothesis-db"), read_only=option("--retell-hypothesis-db-readonly")
@@ -123,7 +126,10 @@ def _cassette_or_fail(item: pytest.Item, target: str) -> Any | None:
     try:
         return support.cassette_for(item, target)
     except RetellContractError as error:
-        pytest.fail(str(error), pytrace=False)
+        message = str(error)
+    # Failed outside the except block: inside it, pytest would print the message twice
+    # ("During handling of the above exception, another exception occurred").
+    pytest.fail(message, pytrace=False)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
