@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retell_contract._secrets import API_KEY_VARIABLE
-from retell_contract.contracts import Contract, load_contract
 from retell_contract.errors import UsageError
 
 if TYPE_CHECKING:
@@ -22,6 +21,8 @@ if TYPE_CHECKING:
     import pytest
     from hypothesis import settings
     from hypothesis.database import ExampleDatabase
+
+    from retell_contract.contracts import Contract
 
 TARGETS = ("mock", "replay", "live")
 # The plugin's record modes, as vcrpy spells them: "new" records a test's cassette only
@@ -60,7 +61,11 @@ def checked_options(
 
         for path in scrub_fields:
             parse_field_path(path)
-    return load_contract(contract_path) if contract_path else None
+    if not contract_path:
+        return None
+    from retell_contract.contracts import load_contract
+
+    return load_contract(contract_path)
 
 
 def live_api_key(environ: Any = os.environ) -> str | None:

@@ -15,16 +15,16 @@ import pytest
 
 from retell_contract import _pytest_support as support
 from retell_contract._secrets import API_KEY_VARIABLE
-from retell_contract.contracts import Contract, load_contract
 from retell_contract.errors import RetellContractError
 
 if TYPE_CHECKING:
     import httpx
 
+    from retell_contract.contracts import Contract
     from retell_contract.testing import Conformance
 
 LIVE_MARKER = "retell_live"
-_CONTRACT_KEY = pytest.StashKey[Contract]()
+_CONTRACT_KEY = pytest.StashKey["Contract"]()
 _HYPOTHESIS_BEFORE = pytest.StashKey[Any]()
 
 
@@ -140,6 +140,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(scope="session")
 def retell_contract(pytestconfig: pytest.Config) -> Contract:
     """The contract in use (the built-in one unless --retell-contract names a file)."""
+    from retell_contract.contracts import load_contract
+
     return pytestconfig.stash.get(_CONTRACT_KEY, None) or load_contract()
 
 
