@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from typing import Any
 
 import pytest
 
 from drift_support import document, exchange, media, obj
+from retell_contract.contracts import load_contract
 from retell_contract.drift import (
     ApiDocument,
     ChangeKind,
@@ -15,7 +18,9 @@ from retell_contract.drift import (
     api_document,
     compare,
     diff_recording_against_contract,
+    render,
 )
+from retell_contract.exchange import Exchange
 
 K = ChangeKind
 BREAKING, SAFE = Severity.BREAKING, Severity.NON_BREAKING
@@ -197,3 +202,45 @@ def test_recordings_compare_status_codes_and_collapse_ids_in_paths():
         [exchange(GOOD, method="GET", path="/v2/get-call/call_0f3a9c51b2d44e7e8a")], source="b"
     )
     assert compare(first, second).changes == ()
+
+
+def test_a_runs_probes_turned_away_are_not_api_changes(contract):
+    probes = [
+        ({"message": "Method Not Allowed"}, 405, method) for method in ("GET", "PUT", "PATCH", "DELETE")
+    ]
+    unknown_path = exchange({"message": "Not Found"}, status=404, path="/calls-unknown")
+    turned_away = [exchange(body, status=status, method=method) for body, status, method in probes]
+    assert diff_recording_against_contract(turned_away, contract) == []
+    assert diff_recording_against_contract([unknown_path, exchange(GOOD)], contract) == []
+    # Answered as if it were there, the same request is an undeclared operation.
+    assert observed(contract, GOOD, method="DELETE") == {("", K.METHOD_ADDED, SAFE)}
+
+
+BUILT_IN = load_contract()
+
+
+def test_keys_of_free_form_objects_are_data_between_recordings_too():
+    """Two runs echo different metadata keys: the built-in contract declares metadata free-form."""
+
+    def created(metadata: dict[str, Any], variables: dict[str, Any]) -> Exchange:
+        call = {"call_id": "c", "metadata": metadata, "retell_llm_dynamic_variables": variables}
+        return exchange(call, path=BUILT_IN.path)
+
+    old = Recording.of([created({"__proto__": {"a": 1}}, {"name": "x"})], source="old")
+    new = Recording.of([created({"\n": [1], "ключ": None}, {"\x05": "y"}), created({}, {})], source="new")
+    assert compare(old, new).changes == ()
+    other = Recording.of([exchange({"call_id": "c", "metadata": {}}, path=BUILT_IN.path)], source="other")
+    assert {c.where for c in compare(old, other).changes} == {  # other fields are still compared
+        "response 201 > retell_llm_dynamic_variables"
+    }
+
+
+def test_reports_show_unprintable_characters_escaped(contract):
+    body = {**GOOD, "new\nfield\x05": 1, "\u2028": 2}
+    report = compare(contract, Recording.of([exchange(body)], source="rec"))
+    for fmt in ("text", "markdown"):
+        shown = render(report, fmt)
+        assert "new\\nfield\\x05" in shown
+        assert "\\u2028" in shown
+        assert all(c == "\n" or unicodedata.category(c) not in {"Cc", "Zl", "Zp"} for c in shown)
+    assert "new\nfield\x05" in json.loads(render(report, "json"))["changes"][0]["location"]

@@ -181,6 +181,98 @@ def test_record_live_then_replay_offline_with_no_secret_on_disk(
     assert cassette.read_bytes() == recorded
 
 
+MOCK_KEY_TESTS = """
+import httpx
+
+def post(url, key, contract):
+    return httpx.post(url + contract.path, json={"agent_id": contract.default_agent.agent_id},
+                      headers={"Authorization": f"Bearer {key}"})
+
+def test_the_mock_takes_retell_api_key(retell_mock_server, retell_api_key, retell_contract):
+    assert post(retell_mock_server.url, retell_api_key, retell_contract).status_code == 201
+
+def test_the_mock_takes_its_own_key(retell_mock_server, retell_mock_api_key, retell_contract):
+    assert retell_mock_api_key == "key_retell_contract_test"
+    assert post(retell_mock_server.url, retell_mock_api_key, retell_contract).status_code == 201
+
+def test_in_process_too(retell_mock_transport, retell_api_key, retell_mock_api_key, retell_contract):
+    body = {"agent_id": retell_contract.default_agent.agent_id}
+    with httpx.Client(transport=retell_mock_transport, base_url="http://in-process") as client:
+        for key in (retell_api_key, retell_mock_api_key):
+            headers = {"Authorization": f"Bearer {key}"}
+            assert client.post(retell_contract.path, json=body, headers=headers).status_code == 201
+"""
+
+
+@pytest.mark.parametrize("target", ["mock", "replay", "live"])
+def test_the_mock_fixtures_accept_retell_api_key_under_every_target(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    monkeypatch.setenv("RETELL_API_KEY", FAKE_KEY)  # the live target needs one; nothing is sent to it
+    project.makepyfile(test_mock_key=MOCK_KEY_TESTS)
+    result = project.runpytest_inprocess("--retell-target", target, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+GIVEN_TESTS = """
+import os
+from hypothesis import given, settings
+from retell_contract.strategies import request_bodies
+
+def check(client, contract, conforms, body):
+    if os.environ.get("FAIL_WITH_METADATA"):  # a failure for the example database to keep
+        assert "metadata" not in body
+    response = client.post(contract.path, json=body)
+    assert response.status_code == 201
+    conforms(response, case="positive")
+
+@settings(max_examples=12, deadline=None)
+@given(request_bodies())
+def test_bodies_one(retell_shared_client, retell_contract, retell_shared_conforms, body):
+    check(retell_shared_client, retell_contract, retell_shared_conforms, body)
+
+@settings(max_examples=12, deadline=None)
+@given(body=request_bodies())
+def test_bodies_two(retell_shared_client, retell_contract, retell_shared_conforms, body):
+    check(retell_shared_client, retell_contract, retell_shared_conforms, body)
+"""
+
+
+def test_given_tests_record_under_xdist_and_replay_serially_every_time(
+    project: pytest.Pytester, fake_key_server: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """@given with the shared fixtures: no health-check failure, and replay matches every example.
+
+    Each run is a process of its own, as CI jobs are (Hypothesis mixes literals of the
+    project's loaded modules into its draws, so one long-lived process is not a CI job).
+    """
+    project.makepyfile(test_given=GIVEN_TESTS)
+    url = fake_key_server.url
+    no_plugins = ["-p", "no:cacheprovider", "-p", "no:schemathesis"]
+    record = ["--retell-target", "live", "--retell-base-url", url, "--retell-record-mode", "new"]
+    recorded = project.runpytest_subprocess(*record, "-p", "xdist", "-n", "2", *no_plugins)
+    recorded.assert_outcomes(passed=2)
+    cassettes = sorted((project.path / "cassettes" / "test_given").glob("*.yaml"))
+    assert [path.name for path in cassettes] == ["test_bodies_one.yaml", "test_bodies_two.yaml"]
+
+    fake_key_server.stop()
+    monkeypatch.delenv("RETELL_API_KEY")
+    monkeypatch.setenv("FAIL_WITH_METADATA", "1")  # against the mock: failures the database keeps
+    against_mock = project.runpytest_subprocess(*no_plugins)
+    against_mock.assert_outcomes(failed=2)
+    against_mock.stdout.fnmatch_lines(["*assert 'metadata' not in*"])
+    assert any((project.path / ".hypothesis" / "examples").iterdir())
+
+    monkeypatch.delenv("FAIL_WITH_METADATA")
+    monkeypatch.setenv("BLOCK_NETWORK", "1")
+    before = [path.read_bytes() for path in cassettes]
+    replay_options = ["--retell-target", "replay", "--retell-base-url", url, *no_plugins]
+    for _ in range(2):  # neither the saved failures nor a new random seed change what is sent
+        replay = project.runpytest_subprocess(*replay_options)
+        replay.assert_outcomes(passed=2)
+    assert [path.read_bytes() for path in cassettes] == before
+
+
 PYTEST_RECORDING_TEST = """
 import httpx, os, pytest
 
@@ -215,7 +307,10 @@ def test_replay_without_a_cassette_fails_with_one_line(project: pytest.Pytester)
     project.makepyfile(test_recorded=RECORDED_TEST)
     result = project.runpytest_inprocess("--retell-target", "replay", "-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*test_create.yaml: no cassette for this test; record it with*"])
+    hint = "no cassette for this test; record it with --retell-target live --retell-record-mode new"
+    result.stdout.fnmatch_lines([f"*test_create.yaml: {hint} (RETELL_API_KEY set)"])
+    said = [line for line in result.outlines if hint in line and not line.startswith("ERROR ")]
+    assert len(said) == 1, said  # once in the error report (the summary line aside)
 
 
 @pytest.mark.parametrize(
@@ -226,6 +321,9 @@ def test_replay_without_a_cassette_fails_with_one_line(project: pytest.Pytester)
         (["--retell-contract", "missing.yaml"], "*missing.yaml: contract file not found*"),
         (["--retell-scrub-field", "a..b"], "*scrub field 'a..b': empty segment*"),
         (["--retell-hypothesis-db", "redis://[bad"], "*--retell-hypothesis-db redis://[bad*"),
+        (["--retell-hypothesis-db-readonly"], "*-readonly needs --retell-hypothesis-db DIR|URL*"),
+        (["--retell-hypothesis-db", "conftest.py/db"], "*-db conftest.py/db: not a usable directory*"),
+        (["--retell-hypothesis-db", "test_nothing.py"], "*test_nothing.py: exists and is not a directory*"),
     ],
 )
 def test_bad_options_are_usage_errors(

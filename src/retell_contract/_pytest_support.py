@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retell_contract._secrets import API_KEY_VARIABLE
-from retell_contract.contracts import Contract, load_contract
 from retell_contract.errors import UsageError
 
 if TYPE_CHECKING:
     import httpx
+    import pytest
     from hypothesis import settings
     from hypothesis.database import ExampleDatabase
+
+    from retell_contract.contracts import Contract
 
 TARGETS = ("mock", "replay", "live")
 # The plugin's record modes, as vcrpy spells them: "new" records a test's cassette only
@@ -33,6 +35,11 @@ REPLAY_API_KEY = "scrubbed-api-key-1"
 # In-process requests never leave the process; the host only has to be a valid URL.
 MOCK_BASE_URL = "http://retell-mock.invalid"
 _UNSAFE_FILE_CHARACTERS = re.compile(r"[<>?%*:|\"'/\\\s\[\]]")
+# The fixtures whose requests go through the test's cassette.
+CASSETTE_FIXTURES = ("retell_cassette", "retell_shared_client")
+# The seed of every @given test that records or replays a cassette: a fixed one, so the
+# examples a replay draws are the examples the recording drew, on any worker.
+CASSETTE_SEED = 0
 
 
 def checked_options(
@@ -54,7 +61,11 @@ def checked_options(
 
         for path in scrub_fields:
             parse_field_path(path)
-    return load_contract(contract_path) if contract_path else None
+    if not contract_path:
+        return None
+    from retell_contract.contracts import load_contract
+
+    return load_contract(contract_path)
 
 
 def live_api_key(environ: Any = os.environ) -> str | None:
@@ -72,9 +83,7 @@ def api_key_for(target: str) -> str:
         return key
     if target == "replay":
         return REPLAY_API_KEY
-    from retell_contract.server import DEFAULT_API_KEY
-
-    return DEFAULT_API_KEY
+    return mock_api_key()
 
 
 def base_url_for(target: str, option: str | None, contract: Contract) -> str:
@@ -84,11 +93,21 @@ def base_url_for(target: str, option: str | None, contract: Contract) -> str:
     return option.rstrip("/") if option else default_base_url(contract)
 
 
-def mock_app(contract: Contract) -> Any:
+def mock_config(api_key: str) -> Any:
+    """The mock's settings: its own key, and ``api_key`` (what retell_api_key gives) too.
+
+    So a test that sends retell_api_key to the mock is let in under every target.
+    """
+    from retell_contract.server import DEFAULT_API_KEY, MockConfig
+
+    return MockConfig(api_keys=tuple(dict.fromkeys((DEFAULT_API_KEY, api_key))))
+
+
+def mock_app(contract: Contract, api_key: str) -> Any:
     """The mock as an ASGI app (imported lazily: most test sessions never start one)."""
     from retell_contract.server import create_app
 
-    return create_app(contract=contract)
+    return create_app(mock_config(api_key), contract=contract)
 
 
 def mock_transport(app: Any) -> httpx.BaseTransport:
@@ -99,11 +118,18 @@ def mock_transport(app: Any) -> httpx.BaseTransport:
     return result
 
 
-def mock_server(contract: Contract) -> Any:
+def mock_server(contract: Contract, api_key: str) -> Any:
     """An unstarted real-HTTP mock server on 127.0.0.1 (a context manager with ``.url``)."""
     from retell_contract.server import MockServer
 
-    return MockServer(contract=contract)
+    return MockServer(mock_config(api_key), contract=contract)
+
+
+def mock_api_key() -> str:
+    """The mock's own key (``key_retell_contract_test``)."""
+    from retell_contract.server import DEFAULT_API_KEY
+
+    return DEFAULT_API_KEY
 
 
 def default_base_url(contract: Contract) -> str:
@@ -111,6 +137,51 @@ def default_base_url(contract: Contract) -> str:
     if contract.server_url is None:
         raise UsageError(f"{contract.source}: declares no server URL; pass --retell-base-url")
     return contract.server_url
+
+
+def cassette_record_mode(target: str, record_mode: str) -> str | None:
+    """The plugin record mode of a test's cassette for ``target``, or None when there is none."""
+    if target == "replay":
+        return "none"
+    if target == "live" and record_mode != "none":
+        return record_mode
+    return None
+
+
+def cassette_for(item: pytest.Item, target: str) -> Any | None:
+    """The vcrpy cassette context of ``item`` (a test), or None when the target uses none.
+
+    Raises UsageError for a missing or corrupt cassette when replaying.
+    """
+    config = item.config
+    record_mode = cassette_record_mode(target, config.getoption("--retell-record-mode"))
+    if record_mode is None:
+        return None
+    directory = config.getoption("--retell-cassette-dir")
+    base = Path(directory) if directory else item.path.parent / "cassettes"
+    return open_cassette(
+        cassette_path(base, item.path.stem, item.name),
+        record_mode=record_mode,
+        secrets=[api_key_for(target)] if target == "live" else [],
+        scrub_fields=config.getoption("--retell-scrub-field"),
+    )
+
+
+def seed_cassette_tests(items: Iterable[pytest.Item]) -> None:
+    """Seed each ``@given`` test that uses a cassette with :data:`CASSETTE_SEED`.
+
+    ``hypothesis.seed`` also takes the example database out of the test: an example saved
+    by another run (a failure found against the mock, say) was never recorded, so it could
+    not be replayed. Seeded, recording and replay draw the same examples in the same order,
+    serially or under xdist, every time.
+    """
+    from hypothesis import is_hypothesis_test, seed
+
+    for item in items:
+        function = getattr(item, "function", None)
+        uses_cassette = any(name in getattr(item, "fixturenames", ()) for name in CASSETTE_FIXTURES)
+        if uses_cassette and function is not None and is_hypothesis_test(function):
+            seed(CASSETTE_SEED)(function)
 
 
 def cassette_path(directory: Path, module: str, test_name: str) -> Path:
@@ -131,7 +202,10 @@ def open_cassette(
 
     if record_mode == "none":
         if not path.is_file():
-            raise UsageError(f"{path}: no cassette for this test; record it with --retell-record-mode new")
+            raise UsageError(
+                f"{path}: no cassette for this test; record it with"
+                f" --retell-target live --retell-record-mode new ({API_KEY_VARIABLE} set)"
+            )
         read_cassettes(path)  # raises CassetteError naming what is wrong
     vcr_mode = RECORD_MODES[record_mode]
     recorder = retell_vcr(record_mode=vcr_mode, secrets=secrets, scrub_fields=scrub_fields)
@@ -155,7 +229,21 @@ def hypothesis_database(spec: str) -> ExampleDatabase:
     location = Path(spec).expanduser()
     if location.exists() and not location.is_dir():
         raise UsageError(f"--retell-hypothesis-db {spec}: exists and is not a directory")
+    try:  # Hypothesis would skip an unwritable database silently: every failure lost
+        location.mkdir(parents=True, exist_ok=True)
+        probe = location / ".retell-contract-write-check"
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        problem = f"not a usable directory ({error.strerror})"
+        raise UsageError(f"--retell-hypothesis-db {spec}: {problem}") from None
     return DirectoryBasedExampleDatabase(location)
+
+
+def checked_database_options(spec: str | None, *, read_only: bool) -> None:
+    """Refuse --retell-hypothesis-db-readonly without a database to read (UsageError)."""
+    if read_only and not spec:
+        raise UsageError("--retell-hypothesis-db-readonly needs --retell-hypothesis-db DIR|URL to read")
 
 
 def use_hypothesis_database(spec: str, *, read_only: bool) -> settings:

@@ -8,24 +8,23 @@ only when a test asks for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from retell_contract import _pytest_support as support
 from retell_contract._secrets import API_KEY_VARIABLE
-from retell_contract.contracts import Contract, load_contract
 from retell_contract.errors import RetellContractError
 
 if TYPE_CHECKING:
     import httpx
 
+    from retell_contract.contracts import Contract
     from retell_contract.testing import Conformance
 
 LIVE_MARKER = "retell_live"
-_CONTRACT_KEY = pytest.StashKey[Contract]()
+_CONTRACT_KEY = pytest.StashKey["Contract"]()
 _HYPOTHESIS_BEFORE = pytest.StashKey[Any]()
 
 
@@ -89,6 +88,9 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         if contract is not None:
             config.stash[_CONTRACT_KEY] = contract
+        support.checked_database_options(
+            option("--retell-hypothesis-db"), read_only=option("--retell-hypothesis-db-readonly")
+        )
         if option("--retell-hypothesis-db"):
             config.stash[_HYPOTHESIS_BEFORE] = support.use_hypothesis_database(
                 option("--retell-hypothesis-db"), read_only=option("--retell-hypothesis-db-readonly")
@@ -102,6 +104,34 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         support.restore_hypothesis_settings(config.stash[_HYPOTHESIS_BEFORE])
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    option = config.getoption
+    if support.cassette_record_mode(option("--retell-target"), option("--retell-record-mode")):
+        support.seed_cassette_tests(items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Around a test using retell_shared_client: its cassette, for all of its examples."""
+    if "retell_shared_client" not in getattr(item, "fixturenames", ()):
+        return (yield)
+    context = _cassette_or_fail(item, item.config.getoption("--retell-target"))
+    if context is None:
+        return (yield)
+    with context:
+        return (yield)
+
+
+def _cassette_or_fail(item: pytest.Item, target: str) -> Any | None:
+    try:
+        return support.cassette_for(item, target)
+    except RetellContractError as error:
+        message = str(error)
+    # Failed outside the except block: inside it, pytest would print the message twice
+    # ("During handling of the above exception, another exception occurred").
+    pytest.fail(message, pytrace=False)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker(LIVE_MARKER) is not None and support.live_api_key() is None:
         pytest.skip(f"live-only test: {API_KEY_VARIABLE} is not set")
@@ -110,6 +140,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(scope="session")
 def retell_contract(pytestconfig: pytest.Config) -> Contract:
     """The contract in use (the built-in one unless --retell-contract names a file)."""
+    from retell_contract.contracts import load_contract
+
     return pytestconfig.stash.get(_CONTRACT_KEY, None) or load_contract()
 
 
@@ -120,9 +152,9 @@ def retell_target(pytestconfig: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def retell_mock_app(retell_contract: Contract) -> Any:
+def retell_mock_app(retell_contract: Contract, retell_api_key: str) -> Any:
     """The mock API as a Starlette app (shared by the session's in-process clients)."""
-    return support.mock_app(retell_contract)
+    return support.mock_app(retell_contract, retell_api_key)
 
 
 @pytest.fixture
@@ -132,15 +164,24 @@ def retell_mock_transport(retell_mock_app: Any) -> httpx.BaseTransport:
 
 
 @pytest.fixture(scope="session")
-def retell_mock_server(retell_contract: Contract) -> Iterator[Any]:
+def retell_mock_server(retell_contract: Contract, retell_api_key: str) -> Iterator[Any]:
     """The mock on a real HTTP port of 127.0.0.1 (``.url``), for clients that need a URL."""
-    with support.mock_server(retell_contract) as server:
+    with support.mock_server(retell_contract, retell_api_key) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
+def retell_mock_api_key() -> str:
+    """The mock's own key, which the mock fixtures accept under every target."""
+    return support.mock_api_key()
+
+
+@pytest.fixture(scope="session")
 def retell_api_key(retell_target: str) -> str:
-    """The key retell_client sends: the mock's, $RETELL_API_KEY (live), or the cassettes' placeholder."""
+    """The key retell_client sends (the mock's, $RETELL_API_KEY, or the cassettes' placeholder).
+
+    The mock fixtures accept it under every target.
+    """
     return support.api_key_for(retell_target)
 
 
@@ -153,23 +194,10 @@ def retell_base_url(pytestconfig: pytest.Config, retell_target: str, retell_cont
 @pytest.fixture
 def retell_cassette(request: pytest.FixtureRequest, retell_target: str) -> Iterator[Any]:
     """The vcrpy cassette of this test (replay, or live with recording); None otherwise."""
-    config = request.config
-    record_mode = "none" if retell_target == "replay" else config.getoption("--retell-record-mode")
-    if retell_target == "mock" or (retell_target == "live" and record_mode == "none"):
+    context = _cassette_or_fail(request.node, retell_target)
+    if context is None:
         yield None
         return
-    directory = config.getoption("--retell-cassette-dir")
-    base = Path(directory) if directory else request.path.parent / "cassettes"
-    path = support.cassette_path(base, request.path.stem, request.node.name)
-    try:
-        context = support.open_cassette(
-            path,
-            record_mode=record_mode,
-            secrets=[support.api_key_for(retell_target)] if retell_target == "live" else [],
-            scrub_fields=config.getoption("--retell-scrub-field"),
-        )
-    except RetellContractError as error:
-        pytest.fail(str(error), pytrace=False)
     with context as cassette:
         yield cassette
 
@@ -189,6 +217,32 @@ def retell_client(
     headers = {"Authorization": f"Bearer {retell_api_key}"}
     with httpx.Client(base_url=retell_base_url, headers=headers, transport=transport) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def retell_shared_client(
+    request: pytest.FixtureRequest, retell_target: str, retell_base_url: str, retell_api_key: str
+) -> Iterator[httpx.Client]:
+    """retell_client for @given tests: one client for the session, each test's cassette active."""
+    import httpx
+
+    transport = None
+    if retell_target == "mock":
+        transport = support.mock_transport(request.getfixturevalue("retell_mock_app"))
+    headers = {"Authorization": f"Bearer {retell_api_key}"}
+    with httpx.Client(base_url=retell_base_url, headers=headers, transport=transport) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def retell_shared_conforms(retell_contract: Contract) -> Callable[..., None]:
+    """retell_conforms for @given tests: checks each response on its own (no memory across calls)."""
+    from retell_contract.testing import assert_conforms
+
+    def conforms(response: Any, *, case: str | None = None) -> None:
+        assert_conforms(response, case=case, contract=retell_contract)
+
+    return conforms
 
 
 @pytest.fixture

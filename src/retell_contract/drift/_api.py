@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from retell_contract.drift._document import ApiDocument, diff_documents
-from retell_contract.drift._infer import recording_document
+from retell_contract.drift._infer import DeclaredSchemas, recording_document
 from retell_contract.drift._inputs import DiffInput, Recording, load_input
 from retell_contract.drift._model import DriftReport
 from retell_contract.drift._observe import diff_recording_against_contract
@@ -57,4 +58,18 @@ def _kind(side: DiffInput) -> str:
 
 
 def _as_document(recording: Recording) -> ApiDocument:
-    return ApiDocument(recording.source, recording_document(recording.exchanges))
+    return ApiDocument(recording.source, recording_document(recording.exchanges, _built_in_schemas()))
+
+
+def _built_in_schemas() -> DeclaredSchemas:
+    """The built-in contract's response schemas, for recordings compared with each other."""
+    from retell_contract.contracts import load_contract
+
+    contract = load_contract()
+
+    def declared(method: str, path: str, status: int) -> Any:
+        if method.upper() != contract.method.upper() or not path.endswith(contract.path):
+            return None
+        return contract.response_schemas.get(status)
+
+    return declared

@@ -8,12 +8,14 @@ both kinds of diff share one set of rules.
 
 What a recording cannot show is not inferred: no enums, no bounds. Numbers are one
 type (``number``): a latency that happened to be whole in one recording is no drift.
+Keys inside an object the contract declares free-form (``metadata``: an object without
+properties) are data, not fields: such an object is inferred as just ``object``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,17 +51,43 @@ class Shape:
             for item in value:
                 self.items.add(item)
 
-    def schema(self) -> dict[str, Any]:
-        """A JSON Schema for the observed values: fields present in every object are required."""
+    def schema(self, declared: Any = None) -> dict[str, Any]:
+        """A JSON Schema for the observed values: fields present in every object are required.
+
+        ``declared`` is the contract's schema for this place, if known: where it declares a
+        free-form object, the object's keys are not inferred as fields.
+        """
         schema: dict[str, Any] = {"type": sorted(self.types)}
-        if self.objects:
-            schema["properties"] = {name: sub.schema() for name, sub in self.fields.items()}
+        if self.objects and not _free_form(declared):
+            properties = _mapping(declared, "properties")
+            schema["properties"] = {
+                name: sub.schema(properties.get(name)) for name, sub in self.fields.items()
+            }
             required = sorted(name for name, sub in self.fields.items() if sub.seen == self.objects)
             if required:
                 schema["required"] = required
         if self.items is not None and self.items.seen:
-            schema["items"] = self.items.schema()
+            items = declared.get("items") if isinstance(declared, Mapping) else None
+            schema["items"] = self.items.schema(items)
         return schema
+
+
+def _free_form(declared: Any) -> bool:
+    """An object schema that names no keys: what it holds is data."""
+    if not isinstance(declared, Mapping):
+        return False
+    types = declared.get("type")
+    is_object = types == "object" or (isinstance(types, list) and "object" in types)
+    return is_object and not declared.get("properties") and not declared.get("patternProperties")
+
+
+def _mapping(declared: Any, key: str) -> Mapping[str, Any]:
+    value = declared.get(key) if isinstance(declared, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+# The contract's response schema for (method, path template, status), or None.
+DeclaredSchemas = Callable[[str, str, int], Any]
 
 
 def recorded_path_template(path: str) -> str:
@@ -75,8 +103,13 @@ def _looks_like_id(segment: str) -> bool:
     return bool(_TOKEN.fullmatch(segment)) and mixed
 
 
-def recording_document(exchanges: Sequence[Exchange]) -> dict[str, Any]:
-    """An OpenAPI 3.1 document describing what ``exchanges`` show of the API's responses."""
+def recording_document(
+    exchanges: Sequence[Exchange], declared: DeclaredSchemas | None = None
+) -> dict[str, Any]:
+    """An OpenAPI 3.1 document describing what ``exchanges`` show of the API's responses.
+
+    ``declared`` gives the contract's schema of a response, to tell data from fields.
+    """
     bodies: dict[tuple[str, str, str, str], Shape | None] = {}
     for exchange in exchanges:
         path = recorded_path_template(urlsplit(exchange.request.url).path or "/")
@@ -94,5 +127,6 @@ def recording_document(exchanges: Sequence[Exchange]) -> dict[str, Any]:
     for (path, method, status, media_type), observed in bodies.items():
         responses = paths.setdefault(path, {}).setdefault(method, {"responses": {}})["responses"]
         content = responses.setdefault(status, {"description": "observed", "content": {}})["content"]
-        content[media_type] = {} if observed is None else {"schema": observed.schema()}
+        schema = declared(method, path, int(status)) if declared is not None else None
+        content[media_type] = {} if observed is None else {"schema": observed.schema(schema)}
     return {"openapi": "3.1.0", "info": {"title": "recording", "version": "0"}, "paths": paths}

@@ -24,6 +24,9 @@ from retell_contract.exchange import NOT_JSON, Exchange
 
 K = ChangeKind
 _MAX_LISTED = 8
+# How a server turns away a method or path it does not have: a run's own probes, answered
+# so, show nothing new about the API.
+_NOT_HERE = frozenset({404, 405})
 
 
 def diff_recording_against_contract(exchanges: Sequence[Exchange], contract: ApiDocument) -> list[Change]:
@@ -53,6 +56,8 @@ class _Observer:
         path = urlsplit(exchange.request.url).path or "/"
         operation = self._operation(exchange.request.method, path)
         if operation is None:
+            if exchange.response.status in _NOT_HERE:
+                return
             # One entry per path template, not one per call id.
             name = f"{exchange.request.method} {recorded_path_template(path)}"
             self.totals[(name, "")] += 1

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from retell_contract.drift._model import LOCATION_SEPARATOR, Change, DriftReport
 
 FORMATS = ("text", "json", "markdown")
+# Control characters, line and paragraph separators and lone surrogates (keys a fuzzer sent
+# as metadata, say) would break lines or drive the terminal: shown escaped instead.
+_UNPRINTABLE = frozenset({"Cc", "Zl", "Zp", "Cs"})
 _RESPONSE_HEAD = re.compile(r"response (\S+)")
 
 
@@ -103,7 +107,7 @@ def _text(report: DriftReport) -> str:
             )
             lines.append(f"  {'':<13}   {change.reason}")
     lines += ["", _verdict(report)]
-    return "\n".join(lines) + "\n"
+    return _joined(lines)
 
 
 def _markdown(report: DriftReport) -> str:
@@ -134,7 +138,16 @@ def _markdown(report: DriftReport) -> str:
                 _cell(change.reason),
             ]
             lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    return _joined(lines)
+
+
+def _joined(lines: list[str]) -> str:
+    return "".join(_escaped(line) + "\n" for line in lines)
+
+
+def _escaped(text: str) -> str:
+    """``text`` with each unprintable character as its Python escape (``\\n``, ``\\x05``)."""
+    return "".join(ascii(c)[1:-1] if unicodedata.category(c) in _UNPRINTABLE else c for c in text)
 
 
 def _cell(text: str) -> str:
