@@ -174,6 +174,15 @@ class Contract:
             raise ContractError(f"{self.source}: call object field {'.'.join(path)} has no enum")
         return tuple(value for value in values if value is not None)
 
+    @cached_property
+    def web_call_reasons(self) -> tuple[str, ...]:
+        """Disconnection reasons a web call can have: ``x-web-call-values``, else the whole enum."""
+        declared = self.call_field("disconnection_reason").get("x-web-call-values")
+        every = self.enum("disconnection_reason")
+        if isinstance(declared, list):
+            return tuple(reason for reason in every if reason in declared)
+        return every
+
     @property
     def required_call_fields(self) -> tuple[str, ...]:
         return tuple(self.call_object_schema.get("required", ()))

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for create-web-call request bodies and call objects.
+"""Hypothesis strategies for web-call request bodies, call objects and v3 responses.
 
 >>> from hypothesis import given
 >>> from retell_contract.strategies import request_bodies
@@ -15,6 +15,7 @@ contract; :func:`request_violations` / :func:`call_violations` give them for any
 from typing import Any
 
 from retell_contract.strategies._calls import call_objects, call_states
+from retell_contract.strategies._connections import ice_servers, v3_responses
 from retell_contract.strategies._invalid import Invalid
 from retell_contract.strategies._invalid_values import (
     call_violations,
@@ -32,11 +33,13 @@ __all__ = [
     "call_objects",
     "call_states",
     "call_violations",
+    "ice_servers",
     "invalid_call_objects",
     "invalid_request_bodies",
     "request_bodies",
     "request_violations",
     "sample",
+    "v3_responses",
 ]
 
 # Computed on first use: they need the built-in contract, which is slow-ish to load.

@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 
 from retell_contract._consistency import ContractFacts, transcript_label
 from retell_contract.contracts import Contract, JsonSchema
-from retell_contract.strategies import _json
+from retell_contract.strategies import _json, _plausible
 from retell_contract.strategies._schema import from_schema
 
 EPOCH_2023_MS = 1_672_531_200_000
 EPOCH_2030_MS = 1_893_456_000_000
 MAX_CALL_MS = 2 * 60 * 60 * 1000
+RECENT_MS = 30 * 24 * 60 * 60 * 1000
 DTMF_DIGITS = "0123456789*#"
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _VOCABULARY = ("hi", "hello", "yes", "no", "thanks", "okay", "booking", "Monday", "10am", "sure", "bye")
@@ -59,27 +60,51 @@ class Timeline:
 
 
 @cache
-def timelines() -> st.SearchStrategy[Timeline]:
-    """A call's start and end in ms since the epoch (2023-2030, up to two hours long)."""
-    return st.builds(
-        lambda start, duration: Timeline(start, start + duration),
-        st.integers(min_value=EPOCH_2023_MS, max_value=EPOCH_2030_MS),
-        st.one_of(st.integers(0, 300_000), st.integers(0, MAX_CALL_MS)),
+def timelines(now: int | None = None, believable: bool = False) -> st.SearchStrategy[Timeline]:
+    """A call's start and end in ms since the epoch, up to two hours long.
+
+    With ``now`` (ms since the epoch) the call ended within the 30 days before it, never
+    after; without, anywhere in 2023-2030. Never the wall clock: a seed means one call.
+    ``believable`` calls last half a minute to ten minutes, long enough for a transcript.
+    """
+    durations = (
+        st.integers(30_000, 600_000)
+        if believable
+        else st.one_of(st.integers(0, 300_000), st.integers(0, MAX_CALL_MS))
     )
+    if now is None:
+        return st.builds(
+            lambda start, duration: Timeline(start, start + duration),
+            st.integers(min_value=EPOCH_2023_MS, max_value=EPOCH_2030_MS),
+            durations,
+        )
+    # Drawn as "how long ago", so examples shrink towards a call that has just ended.
+    ends = st.integers(min_value=0, max_value=min(now, RECENT_MS)).map(lambda ago: now - ago)
+    return st.builds(lambda end, duration: Timeline(max(0, end - duration), end), ends, durations)
 
 
 # -- transcripts --------------------------------------------------------------------------
 
 
 @st.composite
-def utterances(draw: st.DrawFn, roles: tuple[str, ...], complete: bool) -> list[dict[str, Any]]:
-    """Utterances with word timings; ``complete`` gives every role at least one."""
+def utterances(
+    draw: st.DrawFn, roles: tuple[str, ...], complete: bool, believable: bool = False
+) -> list[dict[str, Any]]:
+    """Utterances with word timings; ``complete`` gives every role at least one.
+
+    ``believable`` speaks lines of a conversation instead of odd words.
+    """
     count = draw(st.integers(min_value=len(roles) if complete else 0, max_value=max(len(roles), 6)))
     clock = draw(st.integers(0, 200)) / 100
     result = []
     for index in range(count):
-        role = roles[index] if complete and index < len(roles) else draw(st.sampled_from(roles))
-        texts = draw(_WORD_LISTS)
+        if believable:  # a conversation: the agent opens, then the parties take turns
+            role = roles[index % len(roles)]
+        elif complete and index < len(roles):
+            role = roles[index]
+        else:
+            role = draw(st.sampled_from(roles))
+        texts = draw(_plausible.lines(role)).split() if believable else draw(_WORD_LISTS)
         words = []
         for text in texts:
             gap, length = draw(_WORD_TIMINGS)
@@ -107,6 +132,7 @@ def draw_tool_transcript(
     field: str,
     facts: ContractFacts,
     complete: bool,
+    believable: bool = False,
 ) -> list[dict[str, Any]]:
     """``spoken`` woven with tool calls (each result after its invocation) and other items."""
     branches: list[JsonSchema] = contract.call_field(field)["items"]["oneOf"]
@@ -117,14 +143,14 @@ def draw_tool_transcript(
             continue
         count = draw(st.integers(min_value=int(complete), max_value=2))
         for _ in range(count):
-            item = draw_branch_item(draw, branch, role, complete)
+            item = draw_branch_item(draw, branch, role, complete, believable)
             if "tool_call_id" in item:  # ids are unique within a transcript
                 item["tool_call_id"] = f"{item['tool_call_id']}_{len(items)}"
             position = draw(st.integers(0, len(items)))
             items.insert(position, item)
             if role in facts.invocation_roles and facts.result_roles:
                 result = result_branch(branches, facts)
-                answer = draw_branch_item(draw, result, facts.result_roles[0], complete)
+                answer = draw_branch_item(draw, result, facts.result_roles[0], complete, believable)
                 answer["tool_call_id"] = item["tool_call_id"]
                 items.insert(draw(st.integers(position + 1, len(items))), answer)
     return items
@@ -149,16 +175,28 @@ _KNOWN_MEMBERS: dict[str, st.SearchStrategy[Any]] = {
     "arguments": _ARGUMENTS,
     "digit": st.sampled_from(DTMF_DIGITS),
 }
+_BELIEVABLE_MEMBERS = {
+    **_KNOWN_MEMBERS,
+    "arguments": _plausible.variables().map(json.dumps),
+    "content": st.sampled_from(
+        ("Booked for Monday at 10:00.", "Order 4512 ships tomorrow.", "No slot free.")
+    ),
+}
 
 
-def draw_branch_item(draw: st.DrawFn, branch: JsonSchema, role: str, complete: bool) -> dict[str, Any]:
+def draw_branch_item(
+    draw: st.DrawFn, branch: JsonSchema, role: str, complete: bool, believable: bool = False
+) -> dict[str, Any]:
     """An item of one transcript variant; well-known members get realistic values."""
     required = branch.get("required", [])
     item: dict[str, Any] = {"role": role}
+    known_members = _BELIEVABLE_MEMBERS if believable else _KNOWN_MEMBERS
     for name, schema in branch.get("properties", {}).items():
         if name != "role" and (complete or name in required or draw(st.booleans())):
-            known = _KNOWN_MEMBERS.get(name)
-            item[name] = draw(from_schema(schema, complete=complete, name=name) if known is None else known)
+            known = known_members.get(name)
+            if known is None:
+                known = from_schema(schema, complete=complete, name=name, believable=believable)
+            item[name] = draw(known)
     return item
 
 

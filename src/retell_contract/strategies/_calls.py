@@ -13,6 +13,7 @@ from retell_contract._consistency import STATUS_STAGES, ContractFacts, contract_
 from retell_contract.contracts import Agent, Contract, JsonSchema
 from retell_contract.errors import ContractError
 from retell_contract.strategies import _call_parts as parts
+from retell_contract.strategies import _plausible
 from retell_contract.strategies._args import (
     check_agents,
     check_contract,
@@ -37,6 +38,8 @@ def call_objects(
     states: Collection[str] | None = None,
     analysed: bool | None = None,
     agents: Sequence[Agent] | None = None,
+    believable: bool = False,
+    now: int | None = None,
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Call objects that pass the contract and every consistency rule (``strict``).
 
@@ -49,6 +52,13 @@ def call_objects(
     draws both. ``agents`` (default: the contract's default agent) gives ``agent_id``
     and ``agent_version``.
 
+    By default the values are hostile but valid: any reason the contract's enum allows
+    (it is shared with phone calls), odd text, hostile keys in free-form objects.
+    ``believable=True`` draws what a person would accept instead: only reasons a web
+    call can have (the contract's ``x-web-call-values``), lines of a conversation,
+    plausible summaries and names. ``now`` (milliseconds since the epoch) keeps every
+    timestamp at or before it; the wall clock is never read, so a seed means one call.
+
     Figures agree: ``duration_ms == end_timestamp - start_timestamp``, latency figures
     are nearest-rank percentiles of ``values`` with ``num == len(values)``, the
     transcript text is built from ``transcript_object``, word timings move forward and
@@ -60,14 +70,30 @@ def call_objects(
     contract = check_contract(contract)
     chosen = check_names("states", states, call_states(contract=contract))
     analysed = check_optional_bool("analysed", analysed)
+    if not isinstance(believable, bool):
+        raise TypeError(f"believable must be True or False, not {believable!r}")
+    if now is not None and (not isinstance(now, int) or isinstance(now, bool) or now < 0):
+        raise TypeError(f"now must be milliseconds since the epoch (an int >= 0) or None, not {now!r}")
     if analysed and not any(STATUS_STAGES[s] == "ended" for s in chosen):
         raise ValueError(f"analysed=True needs a state where the call has ended, not only {chosen!r}")
-    return calls(contract, chosen, analysed, check_agents(agents, contract), complete=False)
+    flavour = Flavour(believable=believable, now=now)
+    return calls(contract, chosen, analysed, check_agents(agents, contract), complete=False, flavour=flavour)
 
 
 def call_states(*, contract: Contract | None = None) -> tuple[str, ...]:
     """The contract's ``call_status`` values that :func:`call_objects` can draw."""
     return tuple(s for s in check_contract(contract).enum("call_status") if s in STATUS_STAGES)
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """What kind of valid data to draw: hostile corners or believable, and the time."""
+
+    believable: bool = False
+    now: int | None = None
+
+
+HOSTILE = Flavour()
 
 
 @dataclass(frozen=True)
@@ -82,14 +108,19 @@ class _Plan:
 
 
 def _draw_plan(
-    draw: st.DrawFn, contract: Contract, states: tuple[str, ...], analysed: bool | None, complete: bool
+    draw: st.DrawFn,
+    contract: Contract,
+    states: tuple[str, ...],
+    analysed: bool | None,
+    complete: bool,
+    believable: bool,
 ) -> _Plan:
     status = draw(st.sampled_from(states))
     stage = STATUS_STAGES[status]
     if stage != "ended":
         return _Plan(status, stage == "started", False, False, None)
     has_analysis = draw(st.booleans()) if analysed is None else analysed
-    reasons = _reasons(contract, error=status == ERROR_STATUS)
+    reasons = _reasons(contract, error=status == ERROR_STATUS, web_only=believable)
     never_joined = status == ERROR_STATUS and NOT_JOINED in reasons and not (complete or has_analysis)
     if never_joined and draw(st.booleans()):
         return _Plan(status, False, True, False, NOT_JOINED)
@@ -98,12 +129,17 @@ def _draw_plan(
     return _Plan(status, True, True, has_analysis, reason)
 
 
-def _reasons(contract: Contract, *, error: bool) -> tuple[str, ...]:
-    """Disconnection reasons that fit an ``error`` call (``error_*``) or an ended one."""
+def _reasons(contract: Contract, *, error: bool, web_only: bool) -> tuple[str, ...]:
+    """Disconnection reasons that fit an ``error`` call (``error_*``) or an ended one.
+
+    ``web_only`` keeps those a web call can have, where the contract says which.
+    """
     try:
         reasons = contract.enum("disconnection_reason")
     except ContractError:  # a contract without the enum: leave the field to the schema
         return ()
+    if web_only:
+        reasons = contract.web_call_reasons
     return tuple(r for r in reasons if isinstance(r, str) and r.startswith("error_") == error)
 
 
@@ -114,15 +150,16 @@ def calls(
     agents: tuple[Agent, ...],
     *,
     complete: bool,
+    flavour: Flavour = HOSTILE,
 ) -> st.SearchStrategy[dict[str, Any]]:
     """The drawing behind :func:`call_objects`; ``complete`` includes every allowed field."""
     facts = contract_facts(contract)
-    fields = _FieldStrategies(contract, complete)
+    fields = _FieldStrategies(contract, complete, flavour)
 
     # A closure rather than a composite with arguments: Hypothesis would print the contract.
     @st.composite
     def call_object(draw: st.DrawFn) -> dict[str, Any]:
-        plan = _draw_plan(draw, contract, states, analysed, complete)
+        plan = _draw_plan(draw, contract, states, analysed, complete, flavour.believable)
         agent = draw(st.sampled_from(agents))
         builder = _Builder(draw, contract, facts, plan, agent, fields)
         return {name: builder.value(name) for name in fields.names if builder.wanted(name)}
@@ -133,19 +170,25 @@ def calls(
 class _FieldStrategies:
     """Strategies for fields without consistency rules, built once per :func:`calls`."""
 
-    def __init__(self, contract: Contract, complete: bool) -> None:
-        self.contract, self.complete = contract, complete
+    def __init__(self, contract: Contract, complete: bool, flavour: Flavour) -> None:
+        self.contract, self.complete, self.flavour = contract, complete, flavour
+        self.believable = flavour.believable
         self.schemas: dict[str, JsonSchema] = contract.call_object_schema.get("properties", {})
         self.names = tuple(self.schemas)
         self._echoed: dict[tuple[str, Agent], st.SearchStrategy[Any] | None] = {}
 
     def generic(self, name: str) -> st.SearchStrategy[Any]:
-        return from_schema(self.schemas[name], complete=self.complete, name=name)  # cached there
+        schema = self.schemas[name]
+        return from_schema(schema, complete=self.complete, name=name, believable=self.believable)  # cached
 
     def echoed(self, name: str, agent: Agent) -> st.SearchStrategy[Any] | None:
         """Values of a request field the call object repeats (None: use the generic ones)."""
         if name not in self.contract.echoed_fields:
             return None
+        if self.believable and name in ("metadata", "retell_llm_dynamic_variables"):
+            return _plausible.variables()
+        if name == "agent_version":  # a requested name comes back resolved to its number
+            return st.sampled_from(agent.versions) if agent.versions else None
         if (name, agent) not in self._echoed:
             schema = self.contract.request_field(name)
             self._echoed[name, agent] = field_values(name, schema, agent, complete=self.complete)
@@ -226,17 +269,21 @@ class _Builder:
 
     def _timeline_value(self, name: str) -> int:
         if self._timeline is None:
-            self._timeline = self.draw(parts.timelines())
+            self._timeline = self.draw(parts.timelines(self.fields.flavour.now, self.fields.believable))
         timeline = self._timeline
         return {"start_timestamp": timeline.start, "end_timestamp": timeline.end}.get(name, timeline.duration)
 
     def _transcript_value(self, name: str) -> Any:
         if self._spoken is None:
             roles = self.facts.utterance_roles or ("agent",)
-            self._spoken = self.draw(parts.utterances(roles, self.complete))
+            if self.fields.believable:
+                roles = tuple(r for r in ("agent", "user") if r in roles) or roles
+            self._spoken = self.draw(parts.utterances(roles, self.complete, self.fields.believable))
         spoken = copy.deepcopy(self._spoken)
         if name == "transcript":
             return parts.transcript_text(spoken)
         if name == "transcript_object":
             return spoken
-        return parts.draw_tool_transcript(self.draw, spoken, self.contract, name, self.facts, self.complete)
+        return parts.draw_tool_transcript(
+            self.draw, spoken, self.contract, name, self.facts, self.complete, self.fields.believable
+        )

@@ -25,12 +25,15 @@ def request_bodies(
     """Request bodies the contract accepts, for agents (and versions) the target has.
 
     ``agents`` defaults to the contract's default agent; ``agent_version`` is one of the
-    drawn agent's versions, or omitted (always omitted when its versions are unknown).
+    drawn agent's versions or, where the contract takes version names (today's API), a
+    name it resolves (``latest``, ``latest_published``, its tags); or it is omitted
+    (always omitted when the agent's versions are unknown). The same bodies serve v2
+    and v3, which share the request schema.
     ``include`` names the optional request fields that may appear (default: all of
     them). Free-form objects cover the corners that break servers: empty and deeply
     nested objects, keys with punctuation, spaces and non-ASCII, NUL and other odd
     text, strings of thousands of characters, integers beyond 64 bits, and
-    dynamic-variable values of every JSON type.
+    dynamic variables with string values (what today's clients send).
 
     Shrinks towards ``{"agent_id": <first agent>}``: optional fields are dropped first,
     then free-form values shrink towards empty objects and short strings.
@@ -72,11 +75,21 @@ def field_values(
     if name == "agent_id":
         return st.just(agent.agent_id)
     if name == "agent_version":
-        return st.sampled_from(agent.versions) if agent.versions else None
+        return _versions(schema, agent)
     if is_free_form_object(schema):
         # Complete values are bases for invalid ones: filler is enough there, and cheaper.
         return _json.flat_objects() if complete else _FREE_FORM.get(name, _json.objects)()
     return from_schema(schema, complete=complete, name=name)
+
+
+def _versions(schema: JsonSchema, agent: Agent) -> st.SearchStrategy[Any] | None:
+    """Versions the agent has, and, where the contract takes names, names it resolves."""
+    if not agent.versions:
+        return None
+    numbers = st.sampled_from(agent.versions)
+    if "string" not in types_of(schema) or not agent.version_names:
+        return numbers
+    return st.one_of(numbers, st.sampled_from(agent.version_names))
 
 
 def is_free_form_object(schema: JsonSchema) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from retell_contract.contracts import JsonSchema
-from retell_contract.strategies import _json
+from retell_contract.strategies import _json, _plausible
 
 MAX_ITEMS = 4
 ANY: JsonSchema = {}  # the schema that allows anything (one shared object: see _BUILT)
@@ -32,43 +32,53 @@ def types_of(schema: JsonSchema) -> tuple[str, ...]:
 
 # Built strategies, per schema object: building (and validating) a strategy costs more
 # than drawing from it. Contract schemas live as long as their (cached) contract.
-_BUILT: dict[tuple[int, bool, str], tuple[JsonSchema, st.SearchStrategy[Any]]] = {}
+_BUILT: dict[tuple[int, bool, str, bool], tuple[JsonSchema, st.SearchStrategy[Any]]] = {}
 
 
-def from_schema(schema: JsonSchema, *, complete: bool = False, name: str = "") -> st.SearchStrategy[Any]:
-    """Values valid under ``schema``; ``name`` (the field's name) only flavours strings."""
-    key = (id(schema), complete, name)
+def from_schema(
+    schema: JsonSchema, *, complete: bool = False, name: str = "", believable: bool = False
+) -> st.SearchStrategy[Any]:
+    """Values valid under ``schema``; ``name`` (the field's name) only flavours strings.
+
+    ``believable`` draws text a person would accept (see :mod:`._plausible`) and no
+    hostile extra members, instead of the corners that break parsers.
+    """
+    key = (id(schema), complete, name, believable)
     built = _BUILT.get(key)
     if built is None or built[0] is not schema:
-        built = _BUILT[key] = (schema, _build(schema, complete, name))
+        built = _BUILT[key] = (schema, _build(schema, complete, name, believable))
     return built[1]
 
 
-def _build(schema: JsonSchema, complete: bool, name: str) -> st.SearchStrategy[Any]:
+def _build(schema: JsonSchema, complete: bool, name: str, believable: bool) -> st.SearchStrategy[Any]:
     if "const" in schema:
         return st.just(schema["const"])
     if isinstance(schema.get("enum"), list):
         return st.sampled_from(schema["enum"])
     branches = schema.get("oneOf") or schema.get("anyOf")
     if isinstance(branches, list) and branches:
-        return st.one_of([from_schema(b, complete=complete, name=name) for b in branches])
+        return st.one_of(
+            [from_schema(b, complete=complete, name=name, believable=believable) for b in branches]
+        )
     kinds = types_of(schema) or (("object",) if "properties" in schema else ())
     if not kinds:
         return _json.values()
-    return st.one_of([_of_type(kind, schema, complete, name) for kind in kinds])
+    return st.one_of([_of_type(kind, schema, complete, name, believable) for kind in kinds])
 
 
-def _of_type(kind: str, schema: JsonSchema, complete: bool, name: str) -> st.SearchStrategy[Any]:
+def _of_type(
+    kind: str, schema: JsonSchema, complete: bool, name: str, believable: bool
+) -> st.SearchStrategy[Any]:
     if kind == "object":
-        return objects(schema, complete=complete)
+        return objects(schema, complete=complete, believable=believable)
     if kind == "array":
         items: JsonSchema = schema["items"] if isinstance(schema.get("items"), dict) else ANY
         low = max(int(schema.get("minItems", 0)), 1 if complete else 0)
         unique = _canonical if schema.get("uniqueItems") is True else None
-        elements = from_schema(items, complete=complete)
+        elements = from_schema(items, complete=complete, name=name, believable=believable)
         return st.lists(elements, min_size=low, max_size=max(low, MAX_ITEMS), unique_by=unique)
     if kind == "string":
-        return _strings(schema, name)
+        return _strings(schema, name, believable)
     if kind == "integer":
         low, high = int(schema.get("minimum", 0)), int(schema.get("maximum", _MAX_INT))
         return st.integers(min_value=low, max_value=high)
@@ -87,10 +97,12 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def _strings(schema: JsonSchema, name: str) -> st.SearchStrategy[str]:
-    if name.endswith("_url") or schema.get("format") in ("uri", "url"):
+def _strings(schema: JsonSchema, name: str, believable: bool) -> st.SearchStrategy[str]:
+    if name.endswith("_url") or name == "url" or schema.get("format") in ("uri", "url"):
         return st.builds(_url, st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=16))
     low = int(schema.get("minLength", 0))
+    if believable and low <= 1 and "maxLength" not in schema and "pattern" not in schema:
+        return _plausible.text_for(name)
     return st.text(_json._characters, min_size=low, max_size=int(schema.get("maxLength", max(low, 24))))
 
 
@@ -98,14 +110,18 @@ def _url(slug: str) -> str:
     return f"https://storage.example.com/calls/{slug}"
 
 
-def objects(schema: JsonSchema, *, complete: bool = False) -> st.SearchStrategy[dict[str, Any]]:
+def objects(
+    schema: JsonSchema, *, complete: bool = False, believable: bool = False
+) -> st.SearchStrategy[dict[str, Any]]:
     """Objects with the required properties, some (or all) optional ones, and maybe extras."""
     properties: dict[str, JsonSchema] = schema.get("properties", {})
     required = [n for n in schema.get("required", []) if isinstance(n, str)]
-    strategies = {n: from_schema(properties.get(n, ANY), complete=complete, name=n) for n in required}
-    optional = {
-        n: from_schema(sub, complete=complete, name=n) for n, sub in properties.items() if n not in required
-    }
+
+    def member(n: str, sub: JsonSchema) -> st.SearchStrategy[Any]:
+        return from_schema(sub, complete=complete, name=n, believable=believable)
+
+    strategies = {n: member(n, properties.get(n, ANY)) for n in required}
+    optional = {n: member(n, sub) for n, sub in properties.items() if n not in required}
     if complete:
         fixed = st.fixed_dictionaries({**strategies, **optional})
     else:
@@ -113,6 +129,8 @@ def objects(schema: JsonSchema, *, complete: bool = False) -> st.SearchStrategy[
     extra = schema.get("additionalProperties", True)
     if properties or extra is False:
         return fixed  # declared properties: extra keys would be drift, not data
+    if believable and (not isinstance(extra, dict) or types_of(extra) in ((), ("string",))):
+        return st.builds(lambda f, e: {**e, **f}, fixed, _plausible.variables())
     if isinstance(extra, dict):
         values = from_schema(extra)
     else:
