@@ -54,14 +54,18 @@ def post_raw(
     return client.post(CREATE, content=content, headers=headers)
 
 
-def assert_error(response: httpx.Response, status: int, *fragments: str) -> str:
-    """The response is the contract's JSON error object for ``status``; returns its message."""
+def assert_error(response: httpx.Response, status: int, *fragments: str, operation: str | None = None) -> str:
+    """The response is the contract's JSON error object for ``status``; returns its message.
+
+    ``operation`` names the operation whose documented message it starts with (default: the primary).
+    """
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     body = response.json()
     errors = list(CONTRACT.response_validators[400].iter_errors(body))
     assert not errors, errors
-    assert body["message"].startswith(CONTRACT.error_message(status))
+    documented = CONTRACT.operation(operation) if operation else CONTRACT
+    assert body["message"].startswith(documented.error_message(status))
     for fragment in fragments:
         assert fragment in body["message"]
     message: str = body["message"]
