@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -70,3 +75,27 @@ def assert_error(response: httpx.Response, status: int, *fragments: str, operati
         assert fragment in body["message"]
     message: str = body["message"]
     return message
+
+
+@contextmanager
+def mock_command(*args: str) -> Iterator[tuple[str, list[str]]]:
+    """Run ``retell-contract mock --port 0 ARGS`` in a subprocess; yields its URL and banner lines."""
+    executable = Path(sys.executable).parent / "retell-contract"
+    command = [str(executable), "mock", "--port", "0", *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline()
+        match = re.search(r"serving (http://127\.0\.0\.1:\d+)", first_line)
+        assert match, first_line + (process.stderr.read() if process.stderr else "")
+        banner = [first_line]
+        while not banner[-1].lstrip().startswith("API keys:"):
+            banner.append(process.stdout.readline())
+        yield match.group(1), banner
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
