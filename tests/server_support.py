@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -54,15 +59,43 @@ def post_raw(
     return client.post(CREATE, content=content, headers=headers)
 
 
-def assert_error(response: httpx.Response, status: int, *fragments: str) -> str:
-    """The response is the contract's JSON error object for ``status``; returns its message."""
+def assert_error(response: httpx.Response, status: int, *fragments: str, operation: str | None = None) -> str:
+    """The response is the contract's JSON error object for ``status``; returns its message.
+
+    ``operation`` names the operation whose documented message it starts with (default: the primary).
+    """
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     body = response.json()
     errors = list(CONTRACT.response_validators[400].iter_errors(body))
     assert not errors, errors
-    assert body["message"].startswith(CONTRACT.error_message(status))
+    documented = CONTRACT.operation(operation) if operation else CONTRACT
+    assert body["message"].startswith(documented.error_message(status))
     for fragment in fragments:
         assert fragment in body["message"]
     message: str = body["message"]
     return message
+
+
+@contextmanager
+def mock_command(*args: str) -> Iterator[tuple[str, list[str]]]:
+    """Run ``retell-contract mock --port 0 ARGS`` in a subprocess; yields its URL and banner lines."""
+    executable = Path(sys.executable).parent / "retell-contract"
+    command = [str(executable), "mock", "--port", "0", *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline()
+        match = re.search(r"serving (http://127\.0\.0\.1:\d+)", first_line)
+        assert match, first_line + (process.stderr.read() if process.stderr else "")
+        banner = [first_line]
+        while not banner[-1].lstrip().startswith("API keys:"):
+            banner.append(process.stdout.readline())
+        yield match.group(1), banner
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()

@@ -177,8 +177,9 @@ def test_get_call_returns_the_stored_call() -> None:
 def test_get_call_needs_a_key_and_an_existing_id() -> None:
     with in_process() as (client, _):
         call_id = create(client).json()["call_id"]
-        assert_error(client.get(GET_CALL + call_id), 401)
-        assert_error(client.get(GET_CALL + "missing", headers=AUTH), 404, "no call with this id")
+        assert_error(client.get(GET_CALL + call_id), 401, operation="get-call")
+        missing = client.get(GET_CALL + "missing", headers=AUTH)
+        assert_error(missing, 404, "Call not found", "no call with this id", operation="get-call")
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
@@ -189,7 +190,7 @@ def test_other_methods_on_the_path_are_405_with_allow(method: str) -> None:
     assert response.headers["allow"] == CONTRACT.method
 
 
-@pytest.mark.parametrize("path", ["/", "/v2/create-web-call/", "/v3/create-web-call", "/_mock/calls"])
+@pytest.mark.parametrize("path", ["/", "/v2/create-web-call/", "/v3/create-web-call/", "/_mock/calls"])
 def test_unknown_paths_are_json_404(path: str) -> None:
     with in_process() as (client, _):
         assert_error(client.post(path, json={}, headers=AUTH), 404, path)

@@ -111,7 +111,9 @@ def test_list_and_reset_calls() -> None:
         assert [call["call_id"] for call in listed] == ids
         assert client.post(f"{CONTROL_PREFIX}/reset", headers=AUTH).json() == {"removed": 3}
         assert state.calls() == []
-        assert_error(client.get(GET_CALL_PATH.format(call_id=ids[0]), headers=AUTH), 404)
+        assert_error(
+            client.get(GET_CALL_PATH.format(call_id=ids[0]), headers=AUTH), 404, operation="get-call"
+        )
 
 
 @pytest.mark.parametrize(

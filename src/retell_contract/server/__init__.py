@@ -1,4 +1,4 @@
-"""A faithful mock of Retell's create-web-call API, in-process or over real HTTP.
+"""A faithful mock of Retell's web-call API (v2 and v3 create-web-call, get-call), in-process or over HTTP.
 
 >>> import httpx
 >>> from retell_contract.server import DEFAULT_API_KEY, MockConfig, create_app, mock_transport
@@ -13,7 +13,7 @@
 (201, 'registered')
 """
 
-from retell_contract.server._app import CONTROL_PREFIX, GET_CALL_PATH, create_app
+from retell_contract.server._app import CONTROL_PREFIX, GET_CALL_PATH, create_app, served_operations
 from retell_contract.server._config import (
     DEFAULT_API_KEY,
     DEFAULT_MAX_BODY_BYTES,
@@ -24,6 +24,7 @@ from retell_contract.server._config import (
 )
 from retell_contract.server._http import AppServer, MockServer, serve_forever
 from retell_contract.server._lifecycle import TARGETS, LifecycleError
+from retell_contract.server._preload import load_calls_file
 from retell_contract.server._state import MockState
 from retell_contract.server._transport import MockTransport, async_mock_transport, mock_transport
 
@@ -43,7 +44,9 @@ __all__ = [
     "MockTransport",
     "async_mock_transport",
     "create_app",
+    "load_calls_file",
     "mock_transport",
     "parse_agent",
     "serve_forever",
+    "served_operations",
 ]

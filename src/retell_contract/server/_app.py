@@ -1,7 +1,11 @@
-"""The Starlette app: create-web-call and get-call with the real API's rules, plus test control.
+"""The Starlette app: the contract's operations with the real API's rules, plus test control.
 
+Routes come from the operations the contract declares: create-web-call v2 (the call
+object) and v3 (connection details); get-call is always served, since the API has it
+even where a contract (the seed era's docs page) does not document it.
 Order of checks on create-web-call: auth (401), injected faults (402/429/500), body size
-(413), Content-Type and JSON (400), schema (400), agent and version (422), then 201.
+(413), Content-Type and JSON (400), schema (400), agent and version (422), then the call
+is stored; a commit-then-fail fault answers 500 after that, else 201.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ from functools import wraps
 from typing import Any
 
 import anyio
+from jsonschema import Draft202012Validator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from retell_contract.contracts import Contract, load_contract
+from retell_contract.contracts import CREATE_V2, CREATE_V3, GET_CALL, Contract, load_contract
 from retell_contract.server._body import (
     BadBody,
     BodyTooLarge,
@@ -46,8 +51,7 @@ def create_app(config: MockConfig | None = None, *, contract: Contract | None = 
     state = MockState(config or MockConfig(), contract)
     endpoints = _Endpoints(state)
     routes = [
-        Route(contract.path, endpoints.create_web_call, methods=[contract.method]),
-        Route(GET_CALL_PATH, endpoints.get_call, methods=["GET"]),
+        Route(path, handler, methods=[method]) for method, path, handler in served_routes(contract, endpoints)
     ]
     if state.config.control:
         routes += [
@@ -60,6 +64,23 @@ def create_app(config: MockConfig | None = None, *, contract: Contract | None = 
     app.router.redirect_slashes = False  # a 307 has no JSON body; unknown paths get a JSON 404
     app.state.mock = state
     return app
+
+
+def served_operations(contract: Contract) -> list[tuple[str, str]]:
+    """``(method, path)`` of every API operation the mock serves for ``contract``, in order."""
+    return [(method, path) for method, path, _ in served_routes(contract, None)]
+
+
+def served_routes(contract: Contract, endpoints: _Endpoints | None) -> list[tuple[str, str, Any]]:
+    handlers: dict[str, Any] = {
+        CREATE_V2: endpoints and endpoints.create_v2,
+        CREATE_V3: endpoints and endpoints.create_v3,
+        GET_CALL: endpoints and endpoints.get_call,
+    }
+    routes = [(op.method, op.path, handlers[op.name]) for op in contract.operations if op.name in handlers]
+    if not contract.has_operation(GET_CALL):
+        routes.append(("GET", GET_CALL_PATH, handlers[GET_CALL]))
+    return routes
 
 
 def _guarded(handler: Method) -> Method:
@@ -84,37 +105,67 @@ class _Endpoints:
         self.contract = state.contract
         self.config = state.config
         self.errors = ErrorResponses(state.contract)
+        self.errors_for = {op.name: ErrorResponses(state.contract, op) for op in state.contract.operations}
+        self._own_validators = {
+            op.name: Draft202012Validator(op.request_schema)
+            for op in state.contract.create_operations
+            if op.request_schema is not None and op.request_schema != state.contract.request_schema
+        }
 
     @_guarded
-    async def create_web_call(self, request: Request) -> Response:
+    async def create_v2(self, request: Request) -> Response:
+        return await self._create(request, CREATE_V2, self.state.create_call)
+
+    @_guarded
+    async def create_v3(self, request: Request) -> Response:
+        return await self._create(request, CREATE_V3, self.state.create_connection)
+
+    async def _create(
+        self, request: Request, name: str, create: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> Response:
         await self._added_latency()
+        errors = self.errors_for[name]
         key = self.state.authenticate(request.headers.get("authorization"))
         if key is None:
-            return self.errors(401)
+            return errors(401)
         fault = self.state.draw_fault(key)
         if fault is not None:
-            return self._fault(fault)
-        body_or_error = await self._json_body(request)
+            return self._fault(fault, errors)
+        body_or_error = await self._json_body(request, errors)
         if isinstance(body_or_error, Response):
             return body_or_error
-        violations = validate_request_body(body_or_error, contract=self.contract)
+        violations = self._request_violations(name, body_or_error)
         if violations:
-            reasons = "; ".join(f"{v.path or 'body'}: {v.message}" for v in violations[:_MAX_REASONS])
-            return self.errors(400, reasons)
+            return errors(400, "; ".join(violations[:_MAX_REASONS]))
         try:
-            call = self.state.create_call(body_or_error)
+            created = create(body_or_error)
         except UnknownAsset as error:
-            return self.errors(422, str(error))
-        return json_response(self.contract.success_status, call)
+            return errors(422, str(error))
+        if self.state.draw_commit_then_fail():
+            return errors(500, "injected after the call was stored (commit-then-fail fault)")
+        return json_response(self.contract.operation(name).success_status, created)
+
+    def _request_violations(self, name: str, body: dict[str, Any]) -> list[str]:
+        validator = self._own_validators.get(name)
+        if validator is None:  # the usual case: the operation shares the primary's request schema
+            return [
+                f"{v.path or 'body'}: {v.message}"
+                for v in validate_request_body(body, contract=self.contract)
+            ]
+        return [
+            f"{'.'.join(map(str, e.absolute_path)) or 'body'}: {e.message[:200]}"
+            for e in validator.iter_errors(body)
+        ]
 
     @_guarded
     async def get_call(self, request: Request) -> Response:
         await self._added_latency()
+        errors = self.errors_for.get(GET_CALL, self.errors)
         if self.state.authenticate(request.headers.get("authorization")) is None:
-            return self.errors(401)
+            return errors(401)
         call = self.state.get_call(request.path_params["call_id"])
         if call is None:
-            return self.errors(404, "no call with this id")
+            return errors(404, "no call with this id")
         return json_response(200, call)
 
     @_guarded
@@ -163,24 +214,25 @@ class _Endpoints:
             detail = f"{request.method} is not allowed here; use {(exc.headers or {}).get('Allow', '?')}"
         return self.errors(exc.status_code, detail, exc.headers)
 
-    async def _json_body(self, request: Request) -> dict[str, Any] | Response:
+    async def _json_body(
+        self, request: Request, errors: ErrorResponses | None = None
+    ) -> dict[str, Any] | Response:
+        errors = errors or self.errors
         try:
             raw = await read_limited(
                 request.stream(), request.headers.get("content-length"), self.config.max_body_bytes
             )
         except BodyTooLarge as error:
-            return self.errors(
-                413, f"body is larger than the {self.config.max_body_bytes}-byte limit; {error}"
-            )
+            return errors(413, f"body is larger than the {self.config.max_body_bytes}-byte limit; {error}")
         try:
             check_content_type(request.headers.get("content-type"))
             return parse_json_object(raw)
         except BadBody as error:
-            return self.errors(400, str(error))
+            return errors(400, str(error))
 
-    def _fault(self, status: int) -> Response:
+    def _fault(self, status: int, errors: ErrorResponses) -> Response:
         headers = {"Retry-After": str(self.config.retry_after)} if status == 429 else None
-        return self.errors(status, "injected by the mock's fault settings", headers)
+        return errors(status, "injected by the mock's fault settings", headers)
 
     def _lifecycle(self, move: Callable[[], dict[str, Any]]) -> Response:
         try:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from retell_contract.contracts import Contract
-from retell_contract.server._app import CONTROL_PREFIX, create_app
+from retell_contract.contracts import Agent, Contract
+from retell_contract.server._app import CONTROL_PREFIX, create_app, served_operations
 from retell_contract.server._config import (
     DEFAULT_API_KEY,
     DEFAULT_MAX_BODY_BYTES,
@@ -18,6 +19,8 @@ from retell_contract.server._config import (
     parse_agent,
 )
 from retell_contract.server._http import serve_forever
+from retell_contract.server._preload import load_calls_file
+from retell_contract.server._state import MockState
 
 F = TypeVar("F", bound=Callable[..., Any])
 # MockConfig names fields; on the command line the user typed flags.
@@ -40,12 +43,22 @@ _OPTIONS = [
         help=f"Accepted API key (repeatable). Default: the test key {DEFAULT_API_KEY}.",
     ),
     click.option(
+        "--agent",
         "--agent-id",
         "agent_specs",
         multiple=True,
-        metavar="ID[:V,...]",
-        help="Agent that exists, with its versions (repeatable; default versions: 1). "
+        metavar="ID[:V,...[:published=V,TAG=V,...]]",
+        help="Agent that exists, with its versions, published version and version tags "
+        "(repeatable; default versions: 1; published: the highest), e.g. ID:1,2,5:published=2,prod=5. "
         "Default: the contract's example agent.",
+    ),
+    click.option(
+        "--calls",
+        "calls_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar="FILE",
+        help="Preload calls: a JSON or YAML list of (partial) call objects, completed per call_status.",
     ),
     click.option(
         "--seed", type=int, default=None, help="Seed for reproducible ids, faults and generated calls."
@@ -66,6 +79,12 @@ _OPTIONS = [
         help="API key whose requests are answered 402 (repeatable).",
     ),
     click.option("--server-error-rate", type=_RATE, default=0.0, help="Fraction of requests answered 500."),
+    click.option(
+        "--commit-then-fail-rate",
+        type=_RATE,
+        default=0.0,
+        help="Fraction of creates that store the call and then answer 500 (retries make duplicates).",
+    ),
     click.option(
         "--latency",
         type=click.FloatRange(min=0.0),
@@ -121,6 +140,8 @@ def _config_from_flags(
     retry_after: int,
     payment_required_keys: tuple[str, ...],
     server_error_rate: float,
+    commit_then_fail_rate: float,
+    calls_file: Path | None,
     latency: float,
     token_ttl: float,
     max_body_bytes: int,
@@ -134,6 +155,8 @@ def _config_from_flags(
         retry_after=retry_after,
         payment_required_keys=payment_required_keys,
         server_error_rate=server_error_rate,
+        commit_then_fail_rate=commit_then_fail_rate,
+        calls=load_calls_file(calls_file) if calls_file else (),
         latency_seconds=latency,
         token_ttl_seconds=token_ttl,
         max_body_bytes=max_body_bytes,
@@ -145,28 +168,34 @@ def run_mock(contract: Contract, *, host: str, port: int, access_log: bool, **fl
     """Serve the configured mock in the foreground; print its URL first and a line on stop."""
     config = build_config(**flags)
     app = create_app(config, contract=contract)
+    state: MockState = app.state.mock
 
     def announce(url: str) -> None:
         click.echo(f"retell-contract mock: serving {url} (press Ctrl-C to stop)")
-        for line in describe(config, contract, url):
+        for line in describe(config, contract, url, state=state):
             click.echo(f"  {line}")
 
     serve_forever(app, host, port, announce=announce, access_log=access_log)
     click.echo("retell-contract mock: stopped")
 
 
-def describe(config: MockConfig, contract: Contract, url: str) -> list[str]:
+def describe(
+    config: MockConfig, contract: Contract, url: str, *, state: MockState | None = None
+) -> list[str]:
     """What the mock serves, with keys masked (a default test key is public, so shown)."""
     agents = ", ".join(
-        f"{a.agent_id} (versions {', '.join(map(str, a.versions))})" for a in config.agents_for(contract)
+        _describe_agent(agent) for agent in (state.agents.values() if state else config.agents_for(contract))
     )
+    endpoints = [f"endpoint: {method} {url}{path}" for method, path in served_operations(contract)]
     keys = ", ".join(key if key == DEFAULT_API_KEY else _mask(key) for key in config.api_keys)
-    lines = [f"endpoint: {contract.method} {url}{contract.path}", f"agents: {agents}", f"API keys: {keys}"]
+    preloaded = [f"preloaded calls: {len(config.calls)}"] if config.calls else []
+    lines = [*endpoints, f"agents: {agents}", *preloaded, f"API keys: {keys}"]
     faults = [
         f"{name} {value}"
         for name, value in [
             ("429 rate", config.rate_limit_rate),
             ("500 rate", config.server_error_rate),
+            ("commit-then-500 rate", config.commit_then_fail_rate),
             ("latency", config.latency_seconds),
         ]
         if value
@@ -178,6 +207,11 @@ def describe(config: MockConfig, contract: Contract, url: str) -> list[str]:
     if config.control:
         lines.append(f"control: {url}{CONTROL_PREFIX}/ (join, calls, calls/ID/advance, reset)")
     return lines
+
+
+def _describe_agent(agent: Agent) -> str:
+    names = [f"published={agent.published_version}", *(f"{tag}={v}" for tag, v in agent.tags.items())]
+    return f"{agent.agent_id} (versions {', '.join(map(str, agent.versions))}; {', '.join(names)})"
 
 
 def _mask(key: str) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeGuard
 
-from retell_contract.contracts import Agent, Contract
+from retell_contract.contracts import LATEST, LATEST_PUBLISHED, Agent, Contract
 from retell_contract.errors import UsageError
 
 DEFAULT_API_KEY = "key_retell_contract_test"
@@ -32,6 +32,10 @@ class MockConfig:
     request (reproducibly when ``seed`` is set). ``extra_call_fields`` is merged last into
     every call object served, e.g. to imitate a newer API that returns more fields.
     ``clock`` returns seconds since the epoch; tests pass a fake one to move time.
+    ``commit_then_fail_rate`` is the fraction of successful creates that are stored and then
+    answered 500 anyway (clients that retry then create duplicates). ``calls`` preloads
+    partial call objects (see :func:`retell_contract.server.load_calls_file`); the mock
+    completes them when it starts.
     """
 
     agents: tuple[Agent, ...] | None = None
@@ -41,12 +45,14 @@ class MockConfig:
     retry_after: int = 1
     payment_required_keys: tuple[str, ...] = ()
     server_error_rate: float = 0.0
+    commit_then_fail_rate: float = 0.0
     latency_seconds: float = 0.0
     token_ttl_seconds: float = DEFAULT_TOKEN_TTL_SECONDS
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_stored_calls: int = DEFAULT_MAX_STORED_CALLS
     extra_call_fields: Mapping[str, Any] = field(default_factory=dict, hash=False)
     control: bool = False
+    calls: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
     clock: Callable[[], float] = field(default=time.time, hash=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -58,7 +64,7 @@ class MockConfig:
         )
         if self.seed is not None and not _is_int(self.seed):
             raise MockConfigError(f"seed must be an integer or None, not {self.seed!r}")
-        for name in ("rate_limit_rate", "server_error_rate"):
+        for name in ("rate_limit_rate", "server_error_rate", "commit_then_fail_rate"):
             _check_number(name, getattr(self, name), low=0.0, high=1.0)
         _check_int("retry_after", self.retry_after, low=0)
         _check_number("latency_seconds", self.latency_seconds, low=0.0)
@@ -66,6 +72,7 @@ class MockConfig:
         _check_int("max_body_bytes", self.max_body_bytes, low=1)
         _check_int("max_stored_calls", self.max_stored_calls, low=1)
         object.__setattr__(self, "extra_call_fields", _checked_extra_fields(self.extra_call_fields))
+        object.__setattr__(self, "calls", _checked_calls(self.calls))
         if not isinstance(self.control, bool):
             raise MockConfigError(f"control must be True or False, not {self.control!r}")
         if not callable(self.clock):
@@ -155,7 +162,21 @@ def _checked_agents(values: object) -> tuple[Agent, ...]:
                 f"agent {agent.agent_id!r}: versions must be distinct non-negative integers in ascending "
                 f"order, not {versions!r}"
             )
+        _check_names(agent)
     return agents
+
+
+def _check_names(agent: Agent) -> None:
+    """``published`` and every tag must name a version the agent has."""
+    named = {"published": agent.published} if agent.published is not None else {}
+    named.update(agent.tags)
+    for name, version in named.items():
+        if version not in agent.versions:
+            raise MockConfigError(
+                f"agent {agent.agent_id!r}: {name} names version {version!r}, which it does not have"
+            )
+        if name in (LATEST, LATEST_PUBLISHED):
+            raise MockConfigError(f"agent {agent.agent_id!r}: {name!r} is resolved by the API; not a tag")
 
 
 def _checked_extra_fields(values: object) -> Mapping[str, Any]:
@@ -170,3 +191,17 @@ def _checked_extra_fields(values: object) -> Mapping[str, Any]:
         raise MockConfigError(f"extra_call_fields must be JSON-serialisable ({error})") from None
     # Decoded again: a deep copy the caller cannot change, holding only JSON types.
     return MappingProxyType(json.loads(encoded))
+
+
+def _checked_calls(values: object) -> tuple[Mapping[str, Any], ...]:
+    """Preloaded calls: JSON objects (their fields are checked when the mock completes them)."""
+    entries = _as_tuple("calls", values)
+    checked = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            raise MockConfigError(f"calls entry {index}: a call object (mapping) is required, not {entry!r}")
+        try:
+            checked.append(json.loads(json.dumps(dict(entry), allow_nan=False)))
+        except (TypeError, ValueError) as error:
+            raise MockConfigError(f"calls entry {index}: not JSON-serialisable ({error})") from None
+    return tuple(checked)

@@ -33,3 +33,7 @@ class IdSource:
         payload = base64.urlsafe_b64encode(claims.encode()).rstrip(b"=").decode()
         signature = self._random.randbytes(32).translate(_TO_URL_SAFE).decode()
         return f"{_JWT_HEADER}.{payload}.{signature}"
+
+    def secret(self) -> str:
+        """32 URL-safe characters, e.g. a TURN credential."""
+        return self._random.randbytes(32).translate(_TO_URL_SAFE).decode()

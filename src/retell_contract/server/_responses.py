@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from retell_contract.contracts import Contract
+from retell_contract.contracts import Contract, Operation
 
 JSON = "application/json"
 
@@ -32,14 +32,15 @@ class ErrorResponses:
     specific reason in parentheses, so a client sees both what and why.
     """
 
-    def __init__(self, contract: Contract) -> None:
-        self._contract = contract
+    def __init__(self, contract: Contract, operation: Operation | None = None) -> None:
+        # An operation's own documented messages (e.g. get-call's 404), else the primary's.
+        self._messages: Contract | Operation = operation or contract
         status_schema = contract.error_schema.get("properties", {}).get("status", {})
         values = status_schema.get("enum") or [status_schema.get("const", "error")]
         self._status_value = values[0]
 
     def body(self, status: int, detail: str | None = None) -> dict[str, Any]:
-        message = self._contract.error_message(status)
+        message = self._messages.error_message(status)
         if detail:
             message = f"{message} ({detail})"
         return {"status": self._status_value, "message": message}

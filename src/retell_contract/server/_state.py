@@ -15,6 +15,7 @@ from typing import Any
 from retell_contract.contracts import Agent, Contract
 from retell_contract.server._body import short_repr
 from retell_contract.server._config import MockConfig
+from retell_contract.server._connection import connection_details, contract_transport
 from retell_contract.server._ids import IdSource
 from retell_contract.server._lifecycle import (
     REGISTERED,
@@ -26,6 +27,7 @@ from retell_contract.server._lifecycle import (
     expire_if_unjoined,
     start,
 )
+from retell_contract.server._preload import Preloader
 
 _BEARER = "bearer"
 _SHOWN = 80  # characters of a client-sent id or version quoted in an error
@@ -55,6 +57,14 @@ class MockState:
         self._call_by_token: dict[str, str] = {}
         self._ids = IdSource(config.seed)
         self._faults = random.Random(None if config.seed is None else f"{config.seed}:faults")
+        self._transport = contract_transport(contract)
+        self._preloaded: list[CallRecord] = []
+        if config.calls:
+            preloader = Preloader(contract, self.agents, self._ids, seed=config.seed)
+            self._preloaded = preloader.records(
+                config.calls, now=config.clock(), ttl=config.token_ttl_seconds
+            )
+        self._load_preloaded()
 
     def authenticate(self, authorization: str | None) -> str | None:
         """The API key of a valid ``Bearer <key>`` header (scheme case-insensitive), else None."""
@@ -80,30 +90,62 @@ class MockState:
             return 429
         return 500 if failed else None
 
+    def draw_commit_then_fail(self) -> bool:
+        """Whether a create that was just stored is answered 500 anyway."""
+        if not self.config.commit_then_fail_rate:
+            return False
+        with self._lock:
+            return self._faults.random() < self.config.commit_then_fail_rate
+
     def create_call(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Store and return a registered call for a schema-valid request body."""
+        """Store a registered call for a schema-valid request body; return its call object."""
+        # Not a deep copy: this is the hot path, and the app only serialises the result.
+        return self._render(self._create(body).call, deep=False)
+
+    def create_connection(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Store a registered call like :meth:`create_call`; return v3's connection details."""
+        record = self._create(body)
+        return connection_details(
+            record.call,
+            expires_ms=record.expires_ms,
+            turn_credential=record.turn_credential,
+            transport=self._transport,
+        )
+
+    def resolve_version(self, body: dict[str, Any]) -> tuple[str, int]:
+        """The agent and the version number a body asks for (UnknownAsset if there is none)."""
         agent_id = body.get("agent_id")
         agent = self.agents.get(agent_id) if isinstance(agent_id, str) else None
         if agent is None:
             raise UnknownAsset(f"no agent {short_repr(agent_id, _SHOWN)}")
-        version = body.get("agent_version", agent.versions[-1])
-        if version not in agent.versions:
+        requested = body.get("agent_version")
+        if isinstance(requested, float) and requested.is_integer():
+            requested = int(requested)  # JSON Schema's integer includes 2.0
+        version = agent.resolve(requested)
+        if version is None:
             raise UnknownAsset(
-                f"agent {short_repr(agent_id, _SHOWN)} has no version {short_repr(version, _SHOWN)}"
+                f"agent {short_repr(agent_id, _SHOWN)} has no version {short_repr(requested, _SHOWN)}"
             )
+        assert isinstance(agent_id, str)
+        return agent_id, version
+
+    def _create(self, body: dict[str, Any]) -> CallRecord:
+        agent_id, version = self.resolve_version(body)
         call: dict[str, Any] = {"call_type": self._call_type}
         now = self.config.clock()
+        expires_ms = int((now + self.config.token_ttl_seconds) * 1000)
         with self._lock:
             call_id = self._fresh_call_id()
-            token = self._ids.access_token(call_id, int((now + self.config.token_ttl_seconds) * 1000))
-            call.update(call_id=call_id, access_token=token, agent_id=agent_id, agent_version=int(version))
+            token = self._ids.access_token(call_id, expires_ms)
+            call.update(call_id=call_id, access_token=token, agent_id=agent_id, agent_version=version)
             call["call_status"] = REGISTERED
             for name in self._echoed:
                 if name in body and name not in call:
                     call[name] = body[name]
-            self._store(CallRecord(call=call, created_at=now))
-            # Not a deep copy: this is the hot path, and the app only serialises the result.
-            return self._render(call, deep=False)
+            record = CallRecord(call=call, created_at=now, expires_ms=expires_ms)
+            record.turn_credential = self._ids.secret()
+            self._store(record)
+            return record
 
     def get_call(self, call_id: str) -> dict[str, Any] | None:
         """The call object as it is now (expired if its token went unused), or None."""
@@ -152,12 +194,17 @@ class MockState:
             return [self._render(record.call) for record in self._calls.values()]
 
     def reset(self) -> int:
-        """Forget every call; returns how many there were."""
+        """Forget every call but the preloaded ones (restored as loaded); returns how many there were."""
         with self._lock:
             count = len(self._calls)
             self._calls.clear()
             self._call_by_token.clear()
+            self._load_preloaded()
             return count
+
+    def _load_preloaded(self) -> None:
+        for record in self._preloaded:
+            self._store(copy.deepcopy(record))
 
     def _render(self, call: dict[str, Any], *, deep: bool = True) -> dict[str, Any]:
         """The call as served: extra fields merged, copied so callers cannot edit the state."""
