@@ -64,7 +64,30 @@ class OneLineErrors(click.Command):
             fail(f"{info_name or self.name}: {error.format_message()}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineGroup(click.Group):
+    """The group: a mistyped command or a bad group flag is one line too (with click's did-you-mean)."""
+
+    command_class = OneLineErrors
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        if not args:  # no command at all: click's help, as usual
+            return super().make_context(info_name, args, parent=parent, **extra)
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as error:
+            fail(error.format_message())
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as error:
+            message = error.format_message()
+            if "Did you mean" not in message:
+                message += f" Commands: {', '.join(self.list_commands(ctx))}."
+            fail(message)
+
+
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="retell-contract")
 def main() -> None:
     """Contract testing and fuzzing for Retell's POST /v2/create-web-call."""
