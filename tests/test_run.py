@@ -232,6 +232,7 @@ def test_unreachable_url_and_missing_key_are_usage_errors():
         ({"seed": -1}, "seed"),
         ({"max_requests": 0}, "max_requests"),
         ({"rate_limit": -1.0}, "rate_limit"),
+        ({"timeout": 0}, "timeout"),
         ({"url": "http://x", "app": mock_app()}, "not both"),
     ],
 )

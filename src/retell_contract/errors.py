@@ -24,6 +24,10 @@ class UsageError(RetellContractError):
     """An option or argument has a value retell-contract cannot use."""
 
 
+class SetupError(RetellContractError):
+    """The target cannot be tested as set up: the key is rejected, it never answers, ..."""
+
+
 def first_line(error: object) -> str:
     """The first line of a foreign exception's message (its type name when it has none)."""
     text = str(error).strip()

@@ -20,9 +20,11 @@ from retell_contract.exchange import Exchange
 from retell_contract.report import mask, print_report, write_junit
 from retell_contract.runner._limits import (
     DEFAULT_MAX_EXAMPLES,
+    DEFAULT_TIMEOUT,
     LIVE_MAX_REQUESTS,
     LIVE_RATE_LIMIT,
     MAX_WORKERS,
+    TIMEOUTS_TO_STOP,
 )
 
 if TYPE_CHECKING:
@@ -79,6 +81,14 @@ _OPTIONS = [
         default=None,
         help=f"Requests per second (0: no limit). Default: {LIVE_RATE_LIMIT:g} against a remote URL, "
         "else none.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help=f"Seconds to wait for each response; {TIMEOUTS_TO_STOP} timeouts in a row stop the run "
+        "(exit 2).",
     ),
     click.option(
         "--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here."
