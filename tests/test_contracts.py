@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from retell_contract.cli import main
 from retell_contract.contracts import Agent, load_contract, to_json_schema
 from retell_contract.errors import ContractError, UsageError
 
@@ -169,6 +172,27 @@ def test_dangling_ref_is_named(tmp_path):
     path = _write(tmp_path, "c.yaml", yaml.safe_dump(document))
     with pytest.raises(ContractError, match=r"Nope"):
         load_contract(path)
+
+
+@pytest.mark.parametrize(
+    ("where", "ref"),
+    [
+        ("schema", "#/components/schemas/Nope"),
+        ("requestBody", "#/components/requestBodies/Nope"),  # one the OpenAPI validator does not follow
+    ],
+)
+def test_every_dangling_ref_names_the_file_in_load_and_diff(tmp_path, where, ref):
+    document = _builtin_document()
+    if where == "schema":
+        document["components"]["schemas"]["WebCallResponse"]["properties"]["latency"] = {"$ref": ref}
+    else:
+        next(iter(document["paths"].values()))["post"]["requestBody"] = {"$ref": ref}
+    path = _write(tmp_path, "dangling.yaml", yaml.safe_dump(document))
+    with pytest.raises(ContractError, match=rf"^{re.escape(str(path))}: .*Nope"):
+        load_contract(path)
+    result = CliRunner().invoke(main, ["diff", str(path), str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"retell-contract: error: {path}: ")
 
 
 def test_invalid_json_schema_inside_a_valid_document_is_named(tmp_path):

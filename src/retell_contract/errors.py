@@ -16,6 +16,10 @@ class ContractError(RetellContractError):
     """A contract file is missing, unreadable, or not a usable OpenAPI document."""
 
 
+class RefError(ContractError):
+    """A ``$ref`` points outside the document or at nothing (the reader adds the file's name)."""
+
+
 class CassetteError(RetellContractError):
     """A cassette file or directory is missing, corrupt, truncated or foreign."""
 

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
-from retell_contract.errors import ContractError, UsageError, first_line, yaml_problem
+from retell_contract.errors import ContractError, RefError, UsageError, first_line, yaml_problem
 
 BUILTIN_CONTRACT = "create-web-call.openapi.yaml"
 DEFAULT_METHOD = "post"
@@ -286,6 +286,13 @@ def validate_document(source: str, document: Mapping[str, Any]) -> None:
 
 
 def _build(source: str, text: str, method: str, operation_path: str) -> Contract:
+    try:
+        return _build_contract(source, text, method, operation_path)
+    except RefError as error:  # the validator does not follow every $ref (requestBody ones)
+        raise ContractError(f"{source}: {error}") from None
+
+
+def _build_contract(source: str, text: str, method: str, operation_path: str) -> Contract:
     document = parse_document(source, text)
     validate_document(source, document)
     operation = document.get("paths", {}).get(operation_path, {}).get(method)
