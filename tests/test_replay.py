@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -122,3 +124,17 @@ def test_missing_directory_and_bad_contract_exit_2(tmp_path: Path) -> None:
     result = replay(str(DOCS_EXAMPLE), "--contract", str(tmp_path / "missing.yaml"))
     assert result.exit_code == EXIT_USAGE
     assert "missing.yaml" in result.output
+
+
+def test_the_docs_cassette_is_rebuilt_from_the_repository_alone(tmp_path: Path) -> None:
+    # From a folder with no ../shared next to it: the example ships in tests/data/.
+    rebuilt = tmp_path / "rebuilt.yaml"
+    process = subprocess.run(
+        [sys.executable, str(SHIPPED / "make_docs_example.py"), "--output", str(rebuilt)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert process.returncode == 0, process.stderr
+    assert read_cassettes(rebuilt) == read_cassettes(DOCS_EXAMPLE / "create-web-call-docs-example.yaml")
