@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from retell_contract._secrets import API_KEY_VARIABLE, TOKEN_FIELD, longest_first, map_field
+from retell_contract._secrets import API_KEY_VARIABLE, TOKEN_FIELD, map_field, secrets_pattern
 from retell_contract.checks import NOTE_DETAIL, FailureSummary, RunReport
 from retell_contract.errors import UsageError
 from retell_contract.exchange import RecordedRequest, RecordedResponse
@@ -43,10 +43,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def mask(text: str, secrets: Iterable[str], replacement: str = MASK) -> str:
-    """``text`` with every secret (longest first) replaced."""
-    for secret in longest_first(secrets):
-        text = text.replace(secret, replacement)
-    return text
+    """``text`` with every secret (longest first) replaced where it stands as a value."""
+    pattern = secrets_pattern(secrets)
+    return text if pattern is None else pattern.sub(lambda _: replacement, text)
 
 
 def masked_body(body: bytes, secrets: Iterable[str] = (), *, limit: int | None = _BODY_SHOWN) -> str:
@@ -72,7 +71,7 @@ def curl_command(request: RecordedRequest, *, secrets: Iterable[str] = ()) -> st
     for name, value in request.headers.items():
         if name in _NOISE_HEADERS:
             continue
-        if any(secret and secret in value for secret in secrets):
+        if (pattern := secrets_pattern(secrets)) is not None and pattern.search(value):
             parts += ["-H", _double_quoted(f"{_header_name(name)}: {value}", secrets)]
         else:
             parts += ["-H", shlex.quote(f"{_header_name(name)}: {value}")]
@@ -225,8 +224,8 @@ def _masked_token(value: Any) -> Any:
 
 def _double_quoted(text: str, secrets: tuple[str, ...]) -> str:
     """``text`` in double quotes with each secret as ``${RETELL_API_KEY}``, the rest literal."""
-    pattern = "|".join(re.escape(secret) for secret in longest_first(secrets))
-    pieces = re.split(f"(?:{pattern})", text)
+    pattern = secrets_pattern(secrets)
+    pieces = [text] if pattern is None else pattern.split(text)
     escaped = (re.sub(r'([\\"`$])', r"\\\1", piece) for piece in pieces)
     return '"' + ("${" + API_KEY_VARIABLE + "}").join(escaped) + '"'
 

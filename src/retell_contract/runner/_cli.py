@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from retell_contract._secrets import API_KEY_VARIABLE
+from retell_contract._secrets import API_KEY_VARIABLE, too_short
 from retell_contract.contracts import Agent, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange
@@ -136,6 +136,13 @@ def run_command_body(
         raise UsageError(f"--junit {junit}: directory {junit.parent} does not exist")
     out, err = Console(highlight=False), Console(stderr=True, highlight=False)
     secrets = tuple(key for key in (flags.get("api_key"), DEFAULT_API_KEY) if key)
+    if too_short(flags.get("api_key")):
+        err.print(
+            f"warning: the API key is {len(flags['api_key'])} characters long, too short to be a real "
+            "one; it is masked only where it stands on its own",
+            markup=False,
+            highlight=False,
+        )
     options = RunOptions(
         **flags,
         agents=tuple(Agent.from_spec(spec) for spec in agent_specs),
