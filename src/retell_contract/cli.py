@@ -151,14 +151,12 @@ def mock_command(contract_path: Path | None, **options: Any) -> None:
 @reports_errors
 def replay_command(cassettes: Path, contract_path: Path | None, junit: Path | None) -> None:
     """Re-check recorded exchanges (a cassette or a directory of them) offline; exit 0/1 like run."""
-    from rich.console import Console
-
     from retell_contract.cassettes._replay import print_replay, replay
-    from retell_contract.report import write_junit
+    from retell_contract.report import make_console, write_junit
 
     contract = load_contract(contract_path)
     report = replay(cassettes, contract=contract)
-    print_replay(cassettes, report, contract, console=Console(highlight=False))
+    print_replay(cassettes, report, contract, console=make_console())
     if junit is not None:
         write_junit(report, junit, rerun=f"retell-contract replay {cassettes}")
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)

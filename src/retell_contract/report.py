@@ -87,6 +87,14 @@ def curl_command(request: RecordedRequest, *, secrets: Iterable[str] = ()) -> st
     return f"printf {shlex.quote(_printf_escape(body))} | " + " ".join([*parts, "--data-binary", "@-"])
 
 
+def make_console(*, stderr: bool = False) -> Console:
+    """A console for the report or messages: off a terminal, lines are never wrapped (a log
+    or CI output keeps each phrase on one line); on a terminal, rich fits them as usual."""
+    console = Console(stderr=stderr, highlight=False)
+    console.soft_wrap = not console.is_terminal
+    return console
+
+
 def print_report(
     report: RunReport,
     *,

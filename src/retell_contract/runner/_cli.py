@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from retell_contract._secrets import API_KEY_VARIABLE, too_short
 from retell_contract.contracts import Agent, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange
-from retell_contract.report import mask, print_report, write_junit
+from retell_contract.report import make_console, mask, print_report, write_junit
 from retell_contract.runner._limits import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_TIMEOUT,
@@ -26,6 +24,7 @@ from retell_contract.runner._limits import (
     MAX_WORKERS,
     TIMEOUTS_TO_STOP,
 )
+from retell_contract.runner._progress import progress
 
 if TYPE_CHECKING:
     from retell_contract.runner._engine import RunResult
@@ -134,7 +133,7 @@ def run_command_body(
 
     if junit is not None and not junit.parent.is_dir():
         raise UsageError(f"--junit {junit}: directory {junit.parent} does not exist")
-    out, err = Console(highlight=False), Console(stderr=True, highlight=False)
+    out, err = make_console(), make_console(stderr=True)
     secrets = tuple(key for key in (flags.get("api_key"), DEFAULT_API_KEY) if key)
     if too_short(flags.get("api_key")):
         err.print(
@@ -149,8 +148,8 @@ def run_command_body(
         contract=load_contract(contract_path),
         on_notice=lambda text: err.print(f"note: {mask(text, secrets)}", markup=False, highlight=False),
     )
-    with _recording(record_dir, record_mode, secrets, scrub_fields) as record, _progress(err) as progress:
-        result = run(replace(options, on_exchange=record, on_progress=progress))
+    with _recording(record_dir, record_mode, secrets, scrub_fields) as record, progress(err) as on_progress:
+        result = run(replace(options, on_exchange=record, on_progress=on_progress))
     rerun = rerun_command(result, contract_path, agent_specs, flags)
     print_report(result.report, console=out, secrets=secrets, headline=headline(result), rerun=rerun)
     if junit is not None:
@@ -195,21 +194,3 @@ def _recording(
 
     with open_recorder(directory, mode=mode, secrets=secrets, scrub_fields=scrub_fields) as recorder:
         yield recorder.record
-
-
-@contextlib.contextmanager
-def _progress(console: Console) -> Iterator[Callable[[int, int, int], None]]:
-    columns = (
-        TextColumn("[bold]run"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("cases, {task.fields[failures]} distinct failures"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("run", total=None, failures=0)
-
-        def update(done: int, total: int, failures: int) -> None:
-            progress.update(task, completed=done, total=total, failures=failures)
-
-        yield update

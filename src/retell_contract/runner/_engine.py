@@ -138,6 +138,8 @@ def run(options: RunOptions) -> RunResult:
         seed=seed,
     )
     drawing = time.perf_counter() - started
+    if options.on_progress is not None:
+        options.on_progress(0, len(plan), 0)  # the plan is drawn: its size is known
     sender = Sender(
         contract,
         target,
