@@ -14,7 +14,6 @@ import click
 from retell_contract._secrets import API_KEY_VARIABLE, too_short
 from retell_contract.contracts import Agent, load_contract
 from retell_contract.errors import UsageError
-from retell_contract.exchange import Exchange
 from retell_contract.report import make_console, mask, print_report, write_junit
 from retell_contract.runner._limits import (
     DEFAULT_MAX_EXAMPLES,
@@ -27,6 +26,7 @@ from retell_contract.runner._limits import (
 from retell_contract.runner._progress import progress
 
 if TYPE_CHECKING:
+    from retell_contract.cassettes import Recorder
     from retell_contract.runner._engine import RunResult
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -98,7 +98,12 @@ _OPTIONS = [
         type=click.Path(file_okay=False, path_type=Path),
         help="Record every exchange to a scrubbed cassette in this directory.",
     ),
-    click.option("--record-mode", type=click.Choice(["new", "overwrite"]), default="new", show_default=True),
+    click.option(
+        "--record-mode",
+        type=click.Choice(["new", "overwrite"]),
+        default=None,
+        help="With --record: refuse to replace a cassette (new, the default) or replace it.",
+    ),
     click.option(
         "--scrub-field",
         "scrub_fields",
@@ -122,7 +127,7 @@ def run_command_body(
     agent_specs: tuple[str, ...],
     junit: Path | None,
     record_dir: Path | None,
-    record_mode: str,
+    record_mode: str | None,
     scrub_fields: tuple[str, ...],
     **flags: Any,
 ) -> int:
@@ -148,8 +153,11 @@ def run_command_body(
         contract=load_contract(contract_path),
         on_notice=lambda text: err.print(f"note: {mask(text, secrets)}", markup=False, highlight=False),
     )
-    with _recording(record_dir, record_mode, secrets, scrub_fields) as record, progress(err) as on_progress:
+    with _recording(record_dir, record_mode, secrets, scrub_fields) as recorder, progress(err) as on_progress:
+        record = recorder.record if recorder is not None else None
         result = run(replace(options, on_exchange=record, on_progress=on_progress))
+    if recorder is not None:
+        err.print(f"recorded {len(recorder.exchanges)} exchanges to {recorder.path}", markup=False)
     rerun = rerun_command(result, contract_path, agent_specs, flags)
     print_report(result.report, console=out, secrets=secrets, headline=headline(result), rerun=rerun)
     if junit is not None:
@@ -183,14 +191,16 @@ def rerun_command(
 
 @contextlib.contextmanager
 def _recording(
-    directory: Path | None, mode: str, secrets: tuple[str, ...], scrub_fields: tuple[str, ...]
-) -> Iterator[Callable[[Exchange], None] | None]:
+    directory: Path | None, mode: str | None, secrets: tuple[str, ...], scrub_fields: tuple[str, ...]
+) -> Iterator[Recorder | None]:
     if directory is None:
         if scrub_fields:
             raise UsageError("--scrub-field only applies with --record DIR")
+        if mode is not None:
+            raise UsageError("--record-mode only applies with --record DIR")
         yield None
         return
     from retell_contract.cassettes import open_recorder
 
-    with open_recorder(directory, mode=mode, secrets=secrets, scrub_fields=scrub_fields) as recorder:
-        yield recorder.record
+    with open_recorder(directory, mode=mode or "new", secrets=secrets, scrub_fields=scrub_fields) as recorder:
+        yield recorder
