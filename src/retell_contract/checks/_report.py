@@ -98,6 +98,23 @@ class ReportBuilder:
                     index, outcome.failure, case, exchange.request, exchange.response, notes=exchange.notes
                 )
 
+    def add_no_response(
+        self,
+        index: int,
+        failure: CheckFailed,
+        case: str,
+        request: RecordedRequest,
+        *,
+        notes: Mapping[str, str] | None = None,
+    ) -> None:
+        """Count a request that got no response (a timeout, a dropped connection) as an
+        exchange whose ``failure.check`` failed, so every count in the report agrees."""
+        self.exchanges += 1
+        self._cases[case] += 1
+        self._counts[failure.check][Status.FAILED] += 1
+        self._descriptions.setdefault(failure.check, failure.check)
+        self.add_failure(index, failure, case, request, None, notes=notes)
+
     def add_failure(
         self,
         index: int,

@@ -184,6 +184,16 @@ def rerun_command(
         words += ["--agent-id", spec]
     if flags.get("max_examples", DEFAULT_MAX_EXAMPLES) != DEFAULT_MAX_EXAMPLES:
         words += ["--max-examples", str(flags["max_examples"])]
+    # What changes which requests go out (the budget) or how they are judged (the timeout),
+    # and the politeness asked for: the rerun must not be harsher on a live server.
+    for flag, name, default in (
+        ("--max-requests", "max_requests", None),
+        ("--rate-limit", "rate_limit", None),
+        ("--timeout", "timeout", DEFAULT_TIMEOUT),
+    ):
+        value = flags.get(name, default)
+        if value is not None and value != default:
+            words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
     if contract_path is not None:
         words += ["--contract", str(contract_path)]
     return shlex.join(words)

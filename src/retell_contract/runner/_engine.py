@@ -216,8 +216,8 @@ class _Checker:
         if attempts.error and attempts.request is not None:
             failure = NoResponse("an HTTP response", attempts.error, check="response_received")
             notes = planned.notes(case_id)
-            self.builder.add_failure(
-                self.builder.exchanges, failure, str(planned.kind), attempts.request, None, notes=notes
+            self.builder.add_no_response(
+                self.builder.exchanges, failure, str(planned.kind), attempts.request, notes=notes
             )
         if self.first_failure_after is None and self.builder.failures:
             self.first_failure_after = time.perf_counter() - self.started
