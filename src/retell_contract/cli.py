@@ -87,10 +87,26 @@ class OneLineGroup(click.Group):
             fail(message)
 
 
-@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES = (
+    "Exit codes: 0 passed, 1 contract violation (run, replay) or drift (diff), 2 usage or "
+    "setup error (one line on stderr), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
+)
+
+
+@click.group(
+    cls=OneLineGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=f"{EXIT_CODES} Defaults for any option can live in ./pyproject.toml under "
+    "[tool.retell-contract.<command>], e.g. max-examples = 200 under [tool.retell-contract.run].",
+)
 @click.version_option(__version__, prog_name="retell-contract")
-def main() -> None:
+@click.pass_context
+@reports_errors
+def main(ctx: click.Context) -> None:
     """Contract testing and fuzzing for Retell's POST /v2/create-web-call."""
+    from retell_contract._config import load_defaults
+
+    ctx.default_map = load_defaults(main, ctx)
 
 
 def describe_contract(contract: Contract) -> str:
@@ -116,7 +132,7 @@ def contract_command(contract_path: Path | None) -> None:
     click.echo(describe_contract(load_contract(contract_path)))
 
 
-@main.command("diff", cls=OneLineErrors)
+@main.command("diff", cls=OneLineErrors, epilog=EXIT_CODES)
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -129,7 +145,12 @@ def contract_command(contract_path: Path | None) -> None:
 )
 @reports_errors
 def diff_command(old: Path, new: Path, fmt: str, fail_on: str) -> None:
-    """Compare OLD and NEW (contract files or cassettes); exit 1 on drift (see README, "diff")."""
+    """Compare OLD and NEW (contract files or cassettes); exit 1 on drift.
+
+    OLD and NEW are each an OpenAPI contract (YAML or JSON) or a cassette (or a directory of
+    them) recorded by run --record: contract vs contract, recording vs contract, recording vs
+    recording.
+    """
     report = drift.diff(old, new)
     click.echo(drift.render(report, fmt), nl=False)
     sys.exit(EXIT_FAILED if report.fails(fail_on) else EXIT_OK)
@@ -140,11 +161,15 @@ def diff_command(old: Path, new: Path, fmt: str, fail_on: str) -> None:
 @mock_options
 @reports_errors
 def mock_command(contract_path: Path | None, **options: Any) -> None:
-    """Serve a mock of the Retell API over HTTP until Ctrl-C (see README, "The mock endpoint")."""
+    """Serve a mock of the Retell API over HTTP until Ctrl-C.
+
+    It answers POST /v2/create-web-call and GET /v2/get-call/{call_id} as the contract says,
+    with the agents and keys given (default: the contract's example agent and the test key).
+    """
     run_mock(load_contract(contract_path), **options)
 
 
-@main.command("replay", cls=OneLineErrors)
+@main.command("replay", cls=OneLineErrors, epilog=EXIT_CODES)
 @click.argument("cassettes", type=click.Path(path_type=Path))
 @contract_option
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here.")
@@ -162,7 +187,7 @@ def replay_command(cassettes: Path, contract_path: Path | None, junit: Path | No
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
-@main.command("run", cls=OneLineErrors)
+@main.command("run", cls=OneLineErrors, epilog=EXIT_CODES)
 @contract_option
 @run_options
 @reports_errors
