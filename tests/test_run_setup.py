@@ -84,7 +84,7 @@ def test_a_server_that_never_answers_stops_after_a_few_timeouts() -> None:
     seen: list[object] = []
     with pytest.raises(SetupError, match=r"did not answer 3 requests in a row within 0.05 s"):
         run(RunOptions(app=hang, timeout=0.05, seed=1, on_progress=lambda *a: seen.append(a)))
-    assert len(seen) == TIMEOUTS_TO_STOP  # stopped at once, not after every case
+    assert seen[-1][0] == TIMEOUTS_TO_STOP  # stopped at once, not after every case
 
 
 def test_the_cli_timeout_flag_reaches_the_run_and_stops_it() -> None:

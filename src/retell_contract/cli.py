@@ -16,6 +16,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from retell_contract import __version__, drift
+from retell_contract._signals import Terminated, exit_code, sigterm_as_interrupt
 from retell_contract.contracts import Contract, load_contract
 from retell_contract.drift import FAIL_ON_CHOICES, FORMATS
 from retell_contract.errors import RetellContractError
@@ -50,6 +51,10 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except RetellContractError as error:
             fail(str(error))
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (see _signals)
+            what = "terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "interrupted"
+            click.echo(f"retell-contract: {what}", err=True)
+            sys.exit(exit_code(interrupt))
 
     return wrapper  # type: ignore[return-value]
 
@@ -89,7 +94,8 @@ class OneLineGroup(click.Group):
 
 EXIT_CODES = (
     "Exit codes: 0 passed, 1 contract violation (run, replay) or drift (diff), 2 usage or "
-    "setup error (one line on stderr), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
+    "setup error (one line on stderr), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM); "
+    "mock stops cleanly (0) on either."
 )
 
 
@@ -107,6 +113,7 @@ def main(ctx: click.Context) -> None:
     from retell_contract._config import load_defaults
 
     ctx.default_map = load_defaults(main, ctx)
+    ctx.with_resource(sigterm_as_interrupt())
 
 
 def describe_contract(contract: Contract) -> str:

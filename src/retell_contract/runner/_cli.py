@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from retell_contract._secrets import API_KEY_VARIABLE, too_short
+from retell_contract._signals import Terminated, exit_code
 from retell_contract.contracts import Agent, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.report import make_console, mask, print_report, write_junit
@@ -26,6 +27,8 @@ from retell_contract.runner._limits import (
 from retell_contract.runner._progress import progress
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from retell_contract.cassettes import Recorder
     from retell_contract.runner._engine import RunResult
 
@@ -153,9 +156,17 @@ def run_command_body(
         contract=load_contract(contract_path),
         on_notice=lambda text: err.print(f"note: {mask(text, secrets)}", markup=False, highlight=False),
     )
-    with _recording(record_dir, record_mode, secrets, scrub_fields) as recorder, progress(err) as on_progress:
-        record = recorder.record if recorder is not None else None
-        result = run(replace(options, on_exchange=record, on_progress=on_progress))
+    try:
+        with (
+            _recording(record_dir, record_mode, secrets, scrub_fields) as recorder,
+            progress(err) as on_progress,
+        ):
+            record = recorder.record if recorder is not None else None
+            result = run(replace(options, on_exchange=record, on_progress=on_progress))
+            if result.interrupted is not None:
+                raise _Stopped(result)  # leave the recorder without saving a partial cassette
+    except _Stopped as stopped:
+        return _report_interrupted(stopped.result, out, err, secrets)
     if recorder is not None:
         err.print(f"recorded {len(recorder.exchanges)} exchanges to {recorder.path}", markup=False)
     rerun = rerun_command(result, contract_path, agent_specs, flags)
@@ -163,6 +174,27 @@ def run_command_body(
     if junit is not None:
         write_junit(result.report, junit, secrets=secrets, rerun=rerun)
     return 0 if result.ok else 1
+
+
+class _Stopped(Exception):
+    """Carries an interrupted run's result out of the recording block (which then writes nothing)."""
+
+    def __init__(self, result: RunResult) -> None:
+        super().__init__("interrupted")
+        self.result = result
+
+
+def _report_interrupted(result: RunResult, out: Console, err: Console, secrets: tuple[str, ...]) -> int:
+    """What was checked before Ctrl-C / SIGTERM; no cassette or JUnit file is written."""
+    assert result.interrupted is not None
+    what = "terminated (SIGTERM)" if isinstance(result.interrupted, Terminated) else "interrupted"
+    line = (
+        f"{what} after {result.cases_sent} of {result.cases_planned} cases; "
+        f"partial summary below, no cassette or JUnit file written"
+    )
+    err.print(f"retell-contract run: {line}", markup=False, highlight=False)
+    print_report(result.report, console=out, secrets=secrets, headline=f"{headline(result)} ({what})")
+    return exit_code(result.interrupted)
 
 
 def headline(result: RunResult) -> str:

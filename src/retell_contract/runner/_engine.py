@@ -99,6 +99,8 @@ class RunResult:
     drawing: float  # of which drawing the bodies
     first_failure_after: float | None  # seconds from start to the first distinct failure
     notices: tuple[str, ...] = field(default=())
+    # Set when Ctrl-C or SIGTERM stopped the run early: the report covers what was checked.
+    interrupted: KeyboardInterrupt | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -138,8 +140,6 @@ def run(options: RunOptions) -> RunResult:
         seed=seed,
     )
     drawing = time.perf_counter() - started
-    if options.on_progress is not None:
-        options.on_progress(0, len(plan), 0)  # the plan is drawn: its size is known
     sender = Sender(
         contract,
         target,
@@ -150,18 +150,28 @@ def run(options: RunOptions) -> RunResult:
     )
     checker = _Checker(RunContext(contract, {a.agent_id: a for a in target.agents}), options, started)
     guard = SetupGuard(timeout=options.timeout)
-    # closing(): a SetupError stops the workers' pending requests at once.
-    with contextlib.closing(_send_all(sender, plan, options.workers)) as sent:
-        for case_id, (planned, attempts) in enumerate(sent):
-            if attempts.skipped:
-                notify(f"request budget of {max_requests} used up after {checker.cases} of {len(plan)} cases")
-                break
-            checker.record(case_id, planned, attempts)
-            if options.on_progress is not None:
-                options.on_progress(case_id + 1, len(plan), checker.builder.failures)
-            guard.observe(planned.kind, attempts)
-    guard.finish()
-    report = shrink_report(checker.builder.build(), sender=sender, contract=contract, agents=target.agents)
+    interrupted: KeyboardInterrupt | None = None
+    try:
+        if options.on_progress is not None:
+            options.on_progress(0, len(plan), 0)  # the plan is drawn: its size is known
+        # closing(): a SetupError or Ctrl-C stops the workers' pending requests at once.
+        with contextlib.closing(_send_all(sender, plan, options.workers)) as sent:
+            for case_id, (planned, attempts) in enumerate(sent):
+                if attempts.skipped:
+                    notify(
+                        f"request budget of {max_requests} used up after {checker.cases} of {len(plan)} cases"
+                    )
+                    break
+                checker.record(case_id, planned, attempts)
+                if options.on_progress is not None:
+                    options.on_progress(case_id + 1, len(plan), checker.builder.failures)
+                guard.observe(planned.kind, attempts)
+        guard.finish()
+    except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: report what was checked so far
+        interrupted = interrupt
+    report = checker.builder.build()
+    if interrupted is None:  # shrinking sends more requests: not after the user said stop
+        report = shrink_report(report, sender=sender, contract=contract, agents=target.agents)
     return RunResult(
         report=report,
         seed=seed,
@@ -173,6 +183,7 @@ def run(options: RunOptions) -> RunResult:
         drawing=drawing,
         first_failure_after=checker.first_failure_after,
         notices=tuple(notices),
+        interrupted=interrupted,
     )
 
 
