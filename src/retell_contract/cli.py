@@ -180,15 +180,27 @@ def mock_command(contract_path: Path | None, **options: Any) -> None:
 @click.argument("cassettes", type=click.Path(path_type=Path))
 @contract_option
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format; json is one document for scripts.",
+)
 @reports_errors
-def replay_command(cassettes: Path, contract_path: Path | None, junit: Path | None) -> None:
+def replay_command(cassettes: Path, contract_path: Path | None, junit: Path | None, fmt: str) -> None:
     """Re-check recorded exchanges (a cassette or a directory of them) offline; exit 0/1 like run."""
     from retell_contract.cassettes._replay import print_replay, replay
-    from retell_contract.report import make_console, write_junit
+    from retell_contract.report import make_console, report_json, write_junit
 
     contract = load_contract(contract_path)
     report = replay(cassettes, contract=contract)
-    print_replay(cassettes, report, contract, console=make_console())
+    if fmt == "json":
+        rerun = f"retell-contract replay {cassettes}"
+        click.echo(report_json(report, rerun=rerun, command="replay", cassettes=str(cassettes)), nl=False)
+    else:
+        print_replay(cassettes, report, contract, console=make_console())
     if junit is not None:
         write_junit(report, junit, rerun=f"retell-contract replay {cassettes}")
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)

@@ -150,6 +150,46 @@ def junit_xml(
     return document
 
 
+def report_json(report: RunReport, *, secrets: Iterable[str] = (), rerun: str = "", **facts: Any) -> str:
+    """The report as one JSON document for scripts (``--format json``), secrets masked.
+
+    ``facts`` (command, target, seed, counts) go in as they are; every value here is
+    also in the text report. Keys are only added in minor releases, never renamed.
+    """
+    secrets = tuple(secrets)
+    failures = [
+        {
+            "check": f.check,
+            "case": f.case,
+            "expected": mask(f.expected, secrets),
+            "actual": mask(f.actual, secrets),
+            "occurrences": f.occurrences,
+            "example_index": f.index,
+            "request": {
+                "method": f.request.method,
+                "url": mask(f.request.url, secrets),
+                "body": masked_body(f.request.body, secrets, limit=None),
+            },
+            "response": None
+            if f.response is None
+            else {"status": f.response.status, "body": masked_body(f.response.body, secrets, limit=None)},
+            "reproduce": curl_command(f.request, secrets=secrets),
+        }
+        for f in report.failures
+    ]
+    document = {
+        **facts,
+        "ok": report.ok,
+        "exchanges": report.exchanges,
+        "rate_limited": report.rate_limited,
+        "checks": [{"name": c.name, "passed": c.passed, "failed": c.failed} for c in report.checks],
+        "failed_checks": list(report.failed_checks),
+        "failures": failures,
+        "rerun": mask(rerun, secrets),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
 def write_junit(report: RunReport, path: Path, **options: Any) -> None:
     """Write :func:`junit_xml` to ``path`` (UsageError when it cannot be written)."""
     try:

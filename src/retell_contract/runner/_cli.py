@@ -15,7 +15,7 @@ from retell_contract._secrets import API_KEY_VARIABLE, too_short
 from retell_contract._signals import Terminated, exit_code
 from retell_contract.contracts import Agent, load_contract
 from retell_contract.errors import UsageError
-from retell_contract.report import make_console, mask, print_report, write_junit
+from retell_contract.report import make_console, mask, print_report, report_json, write_junit
 from retell_contract.runner._limits import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_TIMEOUT,
@@ -108,6 +108,14 @@ _OPTIONS = [
         help="With --record: refuse to replace a cassette (new, the default) or replace it.",
     ),
     click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Report format on stdout; json is one document for scripts (progress stays on stderr).",
+    ),
+    click.option(
         "--scrub-field",
         "scrub_fields",
         multiple=True,
@@ -132,6 +140,7 @@ def run_command_body(
     record_dir: Path | None,
     record_mode: str | None,
     scrub_fields: tuple[str, ...],
+    fmt: str = "text",
     **flags: Any,
 ) -> int:
     """Run, print the report (and JUnit); return the exit code."""
@@ -166,11 +175,14 @@ def run_command_body(
             if result.interrupted is not None:
                 raise _Stopped(result)  # leave the recorder without saving a partial cassette
     except _Stopped as stopped:
-        return _report_interrupted(stopped.result, out, err, secrets)
+        return _report_interrupted(stopped.result, out, err, secrets, fmt)
     if recorder is not None:
         err.print(f"recorded {len(recorder.exchanges)} exchanges to {recorder.path}", markup=False)
     rerun = rerun_command(result, contract_path, agent_specs, flags)
-    print_report(result.report, console=out, secrets=secrets, headline=headline(result), rerun=rerun)
+    if fmt == "json":
+        click.echo(report_json(result.report, secrets=secrets, rerun=rerun, **_facts(result)), nl=False)
+    else:
+        print_report(result.report, console=out, secrets=secrets, headline=headline(result), rerun=rerun)
     if junit is not None:
         write_junit(result.report, junit, secrets=secrets, rerun=rerun)
     return 0 if result.ok else 1
@@ -184,16 +196,40 @@ class _Stopped(Exception):
         self.result = result
 
 
-def _report_interrupted(result: RunResult, out: Console, err: Console, secrets: tuple[str, ...]) -> int:
+def _facts(result: RunResult) -> dict[str, Any]:
+    """What the JSON report says about the run itself (the text report's headline)."""
+    return {
+        "command": "run",
+        "target": result.target,
+        "seed": result.seed,
+        "cases_planned": result.cases_planned,
+        "cases": result.cases_sent,
+        "requests": result.requests,
+        "seconds": round(result.elapsed, 3),
+        "notices": list(result.notices),
+        "interrupted": None if result.interrupted is None else _interruption(result.interrupted),
+    }
+
+
+def _interruption(interrupt: KeyboardInterrupt) -> str:
+    return "terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "interrupted"
+
+
+def _report_interrupted(
+    result: RunResult, out: Console, err: Console, secrets: tuple[str, ...], fmt: str
+) -> int:
     """What was checked before Ctrl-C / SIGTERM; no cassette or JUnit file is written."""
     assert result.interrupted is not None
-    what = "terminated (SIGTERM)" if isinstance(result.interrupted, Terminated) else "interrupted"
+    what = _interruption(result.interrupted)
     line = (
         f"{what} after {result.cases_sent} of {result.cases_planned} cases; "
         f"partial summary below, no cassette or JUnit file written"
     )
     err.print(f"retell-contract run: {line}", markup=False, highlight=False)
-    print_report(result.report, console=out, secrets=secrets, headline=f"{headline(result)} ({what})")
+    if fmt == "json":
+        click.echo(report_json(result.report, secrets=secrets, **_facts(result)), nl=False)
+    else:
+        print_report(result.report, console=out, secrets=secrets, headline=f"{headline(result)} ({what})")
     return exit_code(result.interrupted)
 
 
