@@ -16,6 +16,9 @@ from typing import Any
 API_KEY_VARIABLE = "RETELL_API_KEY"
 # The call-object field whose value is a credential for joining the call.
 TOKEN_FIELD = "access_token"
+# How every cassette placeholder starts ("scrubbed-access-token-3"). Each cassette numbers
+# its own from 1, so such a value is unique only within its cassette.
+SCRUBBED_PREFIX = "scrubbed-"
 # A secret shorter than this is not a real key (Retell's are far longer). Printed output
 # masks such a secret only where it stands on its own, so `--api-key e` does not turn
 # every "e" of the report into ***; a real key is masked wherever it appears.

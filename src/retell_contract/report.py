@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from retell_contract._secrets import API_KEY_VARIABLE, TOKEN_FIELD, map_field, secrets_pattern
-from retell_contract.checks import NOTE_DETAIL, FailureSummary, RunReport
+from retell_contract.checks import NOTE_CASSETTE, NOTE_DETAIL, FailureSummary, RunReport
 from retell_contract.errors import UsageError
 from retell_contract.exchange import RecordedRequest, RecordedResponse
 
@@ -240,6 +240,8 @@ def _failure_lines(failure: FailureSummary, secrets: tuple[str, ...], rerun: str
         ("response", describe_response(failure.response, secrets)),
         ("reproduce", curl_command(failure.request, secrets=secrets)),
     ]
+    if NOTE_CASSETTE in failure.notes:
+        lines.insert(0, ("cassette", failure.notes[NOTE_CASSETTE]))
     if rerun:
         lines.append(("rerun", mask(rerun, secrets)))
     return lines
