@@ -23,6 +23,7 @@ from retell_contract.server._body import (
     BadBody,
     BodyTooLarge,
     check_content_type,
+    drain,
     parse_json_object,
     read_limited,
 )
@@ -164,11 +165,13 @@ class _Endpoints:
         return self.errors(exc.status_code, detail, exc.headers)
 
     async def _json_body(self, request: Request) -> dict[str, Any] | Response:
+        chunks = request.stream()
         try:
             raw = await read_limited(
-                request.stream(), request.headers.get("content-length"), self.config.max_body_bytes
+                chunks, request.headers.get("content-length"), self.config.max_body_bytes
             )
         except BodyTooLarge as error:
+            await drain(chunks)  # so a client still sending its body reads the 413, not a reset
             return self.errors(
                 413, f"body is larger than the {self.config.max_body_bytes}-byte limit; {error}"
             )
