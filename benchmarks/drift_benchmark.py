@@ -11,7 +11,7 @@ Two scenarios:
    validating every response body with the contract's jsonschema validators.
    Reported: recording vs contract and recording vs recording.
 
-    .venv/bin/python benchmarks/drift_benchmark.py [--exchanges N] [--repeat N]
+    .venv/bin/python benchmarks/drift_benchmark.py [--exchanges N] [--repeat N] [--quick]
 """
 
 from __future__ import annotations
@@ -150,7 +150,10 @@ def main() -> None:
     )
     parser.add_argument("--exchanges", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="smallest sizes: the test suite's smoke run")
     options = parser.parse_args()
+    if options.quick:
+        options.exchanges, options.repeat = 20, 1
     spec_scenario(options.repeat)
     recording_scenario(options.exchanges, max(1, options.repeat // 2))
 

@@ -5,7 +5,7 @@ and once to a baseline Starlette app that returns a fixed call object through th
 transport, so the ratio shows what the mock's own work (auth, body checks, schema
 validation, state) costs on top of the framework and the client.
 
-    .venv/bin/python benchmarks/mock_benchmark.py [--requests N]
+    .venv/bin/python benchmarks/mock_benchmark.py [--requests N] [--quick]
 """
 
 from __future__ import annotations
@@ -111,7 +111,9 @@ def main() -> None:
     parser.add_argument(
         "--requests", type=int, default=3000, help="timed requests per scenario (default 3000)"
     )
-    count = parser.parse_args().requests
+    parser.add_argument("--quick", action="store_true", help="smallest sizes: the test suite's smoke run")
+    options = parser.parse_args()
+    count = 50 if options.quick else options.requests
     scenarios = [
         ("in-process, sync transport", run_sync),
         ("in-process, async ASGITransport", run_async),

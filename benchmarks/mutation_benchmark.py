@@ -2,7 +2,7 @@
 servers (the mock with one realistic fault each) and correct variants, in the same run.
 
     .venv/bin/python -m benchmarks.mutation_benchmark [--only NAME ...] [--family F ...]
-        [--seed N] [--skip-vanilla] [--vanilla-timeout S] [--clean-runs N]
+        [--seed N] [--skip-vanilla] [--vanilla-timeout S] [--clean-runs N] [--quick]
 
 Every server is served over real HTTP on 127.0.0.1. Each tool runs as its own process with
 its default settings: ``retell-contract run --url URL --api-key KEY --agent-id ID...`` and
@@ -39,6 +39,7 @@ from retell_contract import contracts
 
 CONTRACT_FILE = Path(contracts.__file__).parent / "seed.openapi.yaml"
 VENV_BIN = Path(sys.executable).parent
+QUICK_MUTANT = "created_200"
 _HEADLINE = re.compile(r"(\d+) cases, \d+ requests in\s+([\d.]+) s")
 
 
@@ -209,7 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-vanilla", action="store_true", help="do not run schemathesis")
     parser.add_argument("--vanilla-timeout", type=float, default=90.0, help="seconds per schemathesis run")
     parser.add_argument("--clean-runs", type=int, default=3, help="clean embedded-mock runs to time")
+    parser.add_argument("--quick", action="store_true", help="smallest sizes: the test suite's smoke run")
     args = parser.parse_args(argv)
+    if args.quick:  # the correct mock and one faulty server, both tools, one clean run
+        args.only, args.family, args.clean_runs = [PLAIN, QUICK_MUTANT], [], 1
     mutants = _select(args)
     os.environ.pop("RETELL_API_KEY", None)
     started = time.perf_counter()

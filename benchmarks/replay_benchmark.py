@@ -1,6 +1,6 @@
 """Replay of the shipped cassettes against a live run against the mock over HTTP.
 
-    .venv/bin/python benchmarks/replay_benchmark.py [--repeats N] [--cassettes DIR]
+    .venv/bin/python benchmarks/replay_benchmark.py [--repeats N] [--cassettes DIR] [--quick]
 
 Both sides do the same checking work (:func:`retell_contract.checks.verify_exchanges` is
 what the run applies to each exchange); the run also generates requests and sends them
@@ -45,7 +45,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cassettes", type=Path, default=ROOT / "cassettes" / "mock")
+    parser.add_argument("--quick", action="store_true", help="smallest sizes: the test suite's smoke run")
     options = parser.parse_args()
+    if options.quick:
+        options.repeats = 1
     contract = load_contract()
     verify_exchanges(read_cassettes(options.cassettes), contract=contract)  # warm caches and imports
 

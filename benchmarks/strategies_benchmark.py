@@ -7,7 +7,7 @@ lifecycle rules and consistency cost, independent of the machine's speed.
 Two ways of drawing are timed: inside ``@given`` (what a property test pays, generation
 phase only) and with ``sample`` (what the mock server pays per ended call).
 
-    .venv/bin/python benchmarks/strategies_benchmark.py [--seconds 2]
+    .venv/bin/python benchmarks/strategies_benchmark.py [--seconds 2] [--quick]
 """
 
 from __future__ import annotations
@@ -92,7 +92,9 @@ def with_sample(strategy: st.SearchStrategy[Any], batch: int = 20) -> Callable[[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement (default 2)")
-    seconds = parser.parse_args().seconds
+    parser.add_argument("--quick", action="store_true", help="smallest sizes: the test suite's smoke run")
+    options = parser.parse_args()
+    seconds = 0.05 if options.quick else options.seconds
     load_contract()  # not part of any measurement
     rows = [
         (name, rate(with_given(s), seconds), rate(with_sample(s), seconds))

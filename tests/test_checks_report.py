@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import schemathesis
+from click.testing import CliRunner
 from rich.console import Console
 from schemathesis.errors import FailureGroup
 
@@ -21,6 +22,7 @@ from retell_contract.checks import (
     schemathesis_checks,
     verify_exchanges,
 )
+from retell_contract.cli import main
 from retell_contract.contracts import load_contract
 from retell_contract.exchange import Exchange, RecordedRequest, RecordedResponse
 from retell_contract.report import curl_command, junit_xml, mask, masked_body, print_report
@@ -127,6 +129,28 @@ def test_masking_helpers():
     shown = masked_body(call(1), [KEY])
     assert "tok_SECRET" not in shown
     assert '"access_token": "***"' in shown
+
+
+def test_a_short_secret_is_masked_only_where_it_stands_alone():
+    text = 'retell-contract run against the mock; Bearer e; {"k": "e"}; /calls/e?key=e&x=1; e.'
+    assert mask(text, ["e"]) == (
+        'retell-contract run against the mock; Bearer ***; {"k": "***"}; /calls/***?key=***&x=1; ***.'
+    )
+    command = curl_command(RecordedRequest("POST", URL, {"authorization": "Bearer e"}, b"{}"), secrets=["e"])
+    assert '"Authorization: Bearer ${RETELL_API_KEY}"' in command
+    assert "-X POST" in command
+
+
+def test_a_real_key_is_masked_inside_other_text_too():
+    # A probe sends the key with a character added: that must not show the key.
+    assert mask(f"Bearer {KEY}x and x{KEY}", [KEY]) == "Bearer ***x and x***"
+
+
+def test_run_warns_about_a_key_too_short_to_be_real():
+    result = CliRunner().invoke(main, ["run", "--api-key", "e", "--max-examples", "3", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "warning: the API key is 1 characters long" in " ".join(result.stderr.split())
+    assert "retell-contract run against the embedded mock" in " ".join(result.stdout.split())
 
 
 def test_junit_is_valid_xml_even_with_control_characters():

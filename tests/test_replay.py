@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -122,3 +124,57 @@ def test_missing_directory_and_bad_contract_exit_2(tmp_path: Path) -> None:
     result = replay(str(DOCS_EXAMPLE), "--contract", str(tmp_path / "missing.yaml"))
     assert result.exit_code == EXIT_USAGE
     assert "missing.yaml" in result.output
+
+
+def test_the_docs_cassette_is_rebuilt_from_the_repository_alone(tmp_path: Path) -> None:
+    # From a folder with no ../shared next to it: the example ships in tests/data/.
+    rebuilt = tmp_path / "rebuilt.yaml"
+    process = subprocess.run(
+        [sys.executable, str(SHIPPED / "make_docs_example.py"), "--output", str(rebuilt)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert process.returncode == 0, process.stderr
+    assert read_cassettes(rebuilt) == read_cassettes(DOCS_EXAMPLE / "create-web-call-docs-example.yaml")
+
+
+def _recorded_run(seed: int, **options: object) -> list[Exchange]:
+    from retell_contract.runner import RunOptions, run
+
+    exchanges: list[Exchange] = []
+    run(RunOptions(max_examples=5, seed=seed, on_exchange=exchanges.append, **options))  # type: ignore[arg-type]
+    return exchanges
+
+
+def test_a_folder_of_cassettes_is_not_failed_for_placeholders_each_file_numbers_from_one(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "recordings"
+    write_cassette(folder / "a.yaml", _recorded_run(1))
+    write_cassette(folder / "b.yaml", _recorded_run(2))
+    text = (folder / "b.yaml").read_text()
+    assert "scrubbed-access-token-1" in text  # each file numbers its own tokens
+    result = CliRunner().invoke(main, ["replay", str(folder)])
+    assert result.exit_code == EXIT_OK, result.output
+
+
+def test_a_duplicate_inside_one_cassette_is_still_caught_and_names_the_file(tmp_path: Path) -> None:
+    from benchmarks._asgi import rewrite
+    from benchmarks._response_faults import on_call
+
+    from run_support import mock_app
+
+    folder = tmp_path / "recordings"
+    write_cassette(folder / "a.yaml", _recorded_run(1))
+    constant = rewrite(
+        mock_app(), response=on_call(lambda call: call.update(access_token="tok_same_every_time"))
+    )
+    write_cassette(folder / "b.yaml", _recorded_run(2, app=constant))
+    result = CliRunner().invoke(main, ["replay", str(folder)])
+    assert result.exit_code == EXIT_FAILED
+    out = " ".join(result.stdout.split())
+    assert "FAILED access_token_unique" in out
+    assert f"cassette {folder / 'b.yaml'}" in out
+    assert "a.yaml" not in out.split("FAILED access_token_unique")[1].split("FAILED")[0]

@@ -14,7 +14,7 @@ from benchmarks._asgi import Request
 from starlette.types import Receive, Scope, Send
 
 from retell_contract.checks import NOTE_CASE, CaseKind
-from retell_contract.contracts import load_contract
+from retell_contract.contracts import Agent, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange, RecordedResponse
 from retell_contract.runner import (
@@ -84,6 +84,18 @@ def test_plan_is_deterministic_and_mostly_valid():
     assert plan == plan_cases(contract=contract, agents=agents, api_key="k", max_examples=100, seed=5)
     positive = sum(case.kind == CaseKind.POSITIVE for case in plan)
     assert positive > len(plan) / 2
+
+
+@pytest.mark.parametrize("agent_id", ["a", "Z9"])
+def test_a_short_agent_id_passes_its_own_mock(agent_id):
+    # Its near-miss probes must be schema-valid unknown ids (422), never "" (400).
+    result = quick(agents=(Agent(agent_id, (1,)),))
+    assert result.ok, [f"{f.check}: {f.actual}" for f in result.report.failures]
+    contract = load_contract()
+    plan = plan_cases(contract=contract, agents=(Agent(agent_id, (1,)),), api_key="k", max_examples=5, seed=1)
+    unknown = [json.loads(case.body) for case in plan if case.kind == CaseKind.UNKNOWN_AGENT]
+    assert unknown
+    assert all(contract.request_validator.is_valid(body) for body in unknown)
 
 
 @pytest.mark.parametrize(
@@ -232,6 +244,7 @@ def test_unreachable_url_and_missing_key_are_usage_errors():
         ({"seed": -1}, "seed"),
         ({"max_requests": 0}, "max_requests"),
         ({"rate_limit": -1.0}, "rate_limit"),
+        ({"timeout": 0}, "timeout"),
         ({"url": "http://x", "app": mock_app()}, "not both"),
     ],
 )

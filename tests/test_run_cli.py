@@ -44,6 +44,8 @@ def test_default_run_passes_and_prints_the_summary():
         ["--agent-id", ":1"],
         ["--agent-id", "agent:one"],
         ["--record-mode", "sometimes"],
+        ["--record-mode", "overwrite"],  # without --record it would be silently ignored
+        ["--record-mode", "new"],
         ["--scrub-field", "metadata.email"],
         ["--junit", "/no/such/directory/report.xml"],
     ],
@@ -128,3 +130,33 @@ def test_passing_run_writes_junit_without_failures(tmp_path):
     assert suite is not None
     assert suite.get("failures") == "0"
     assert SECRET_KEY not in everything(result, junit)
+
+
+# Root writes through permission bits; a read-only kernel filesystem refuses everyone.
+UNWRITABLE = Path("/sys/kernel/retell-contract-recordings")
+
+
+@pytest.mark.skipif(not UNWRITABLE.parent.is_dir(), reason="needs Linux's read-only /sys")
+def test_record_into_an_unwritable_folder_fails_before_the_first_request():
+    target = UNWRITABLE
+    requests: list[str] = []
+    app = mock_app(SECRET_KEY)
+
+    async def counting(scope, receive, send):
+        requests.append(scope["path"])
+        await app(scope, receive, send)
+
+    with AppServer(counting) as server:
+        result = invoke(*QUICK, "--url", server.url, "--api-key", SECRET_KEY, "--record", str(target))
+    assert result.exit_code == 2, result.output
+    assert "cannot write in" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert requests == []
+
+
+def test_a_successful_record_says_where_it_wrote(tmp_path):
+    result = invoke(*QUICK, "--record", str(tmp_path / "rec"))
+    assert result.exit_code == 0, result.output
+    cassette = tmp_path / "rec" / "create-web-call.yaml"
+    assert cassette.is_file()
+    assert f"exchanges to {cassette}" in " ".join(result.stderr.split())

@@ -168,3 +168,21 @@ def test_mock_command_serves_until_ctrl_c() -> None:
     assert "secret_key_123" not in first_line + out + err
     assert out.rstrip().endswith("retell-contract mock: stopped")
     assert "Traceback" not in err
+
+
+def test_a_too_large_body_sent_in_full_by_urllib_gets_the_413_not_a_reset():
+    import json
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps({"agent_id": AGENT.agent_id, "metadata": {"blob": "x" * 10_000_000}}).encode()
+    with MockServer() as server:
+        request = urllib.request.Request(
+            f"{server.url}/v2/create-web-call",
+            data=body,
+            headers={"Authorization": AUTH["Authorization"], "Content-Type": "application/json"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request, timeout=30)
+    assert caught.value.code == 413
+    assert "byte limit" in json.loads(caught.value.read())["message"]

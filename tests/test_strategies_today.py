@@ -84,7 +84,7 @@ def test_believable_calls_are_what_a_person_would_accept(call):
         assert utterance["role"] in ("agent", "user")
         assert re.fullmatch(r"[A-Z][\w ,.'?]*[.?]", utterance["content"]), utterance["content"]
     summary = call.get("call_analysis", {}).get("call_summary")
-    assert summary is None or summary.endswith(".") and " " in summary
+    assert summary is None or (summary.endswith(".") and " " in summary)
 
 
 def test_default_calls_keep_the_hostile_corners_believable_ones_drop():
@@ -111,12 +111,15 @@ def test_v3_responses_pass_the_contract_and_expire_after_the_ttl(body):
 
 @given(ice_servers())
 def test_ice_servers_are_usable(servers):
-    assert servers and servers[0]["urls"]
+    assert servers
+    assert servers[0]["urls"]
     for server in servers:
         urls = [server["urls"]] if isinstance(server["urls"], str) else server["urls"]
-        assert urls and all(re.match(r"(stun|turns?):", url) for url in urls)
+        assert urls
+        assert all(re.match(r"(stun|turns?):", url) for url in urls)
         if any(url.startswith("turn") for url in urls):
-            assert server["username"] and server["credential"]
+            assert server["username"]
+            assert server["credential"]
 
 
 @pytest.mark.parametrize(

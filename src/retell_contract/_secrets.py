@@ -7,6 +7,7 @@ nothing heavy, so ``report`` does not load vcrpy through ``cassettes``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -15,6 +16,13 @@ from typing import Any
 API_KEY_VARIABLE = "RETELL_API_KEY"
 # The call-object field whose value is a credential for joining the call.
 TOKEN_FIELD = "access_token"
+# How every cassette placeholder starts ("scrubbed-access-token-3"). Each cassette numbers
+# its own from 1, so such a value is unique only within its cassette.
+SCRUBBED_PREFIX = "scrubbed-"
+# A secret shorter than this is not a real key (Retell's are far longer). Printed output
+# masks such a secret only where it stands on its own, so `--api-key e` does not turn
+# every "e" of the report into ***; a real key is masked wherever it appears.
+MIN_SECRET_LENGTH = 8
 
 
 def map_field(node: Any, name: str, leaf: Callable[[Any], Any]) -> Any:
@@ -32,3 +40,24 @@ def longest_first(secrets: Iterable[Any]) -> tuple[str, ...]:
     """Distinct non-empty string secrets, longest first, so a key is replaced before any
     shorter secret that is part of it."""
     return tuple(sorted({s for s in secrets if isinstance(s, str) and s}, key=len, reverse=True))
+
+
+def secrets_pattern(secrets: Iterable[Any]) -> re.Pattern[str] | None:
+    """A regex matching each secret where printed output must mask it (None: no secrets).
+
+    A secret of :data:`MIN_SECRET_LENGTH` or more matches anywhere (inside a probe's
+    ``key + "x"`` too); a shorter one only as a value of its own: a header value, a JSON
+    string, a URL part or a word, never inside another word.
+    """
+    alternatives = [
+        re.escape(secret)
+        if len(secret) >= MIN_SECRET_LENGTH
+        else rf"(?<![^\W_]){re.escape(secret)}(?![^\W_])"
+        for secret in longest_first(secrets)
+    ]
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
+def too_short(secret: str | None) -> bool:
+    """Whether ``secret`` is too short to be a real key (worth a warning)."""
+    return bool(secret) and len(secret or "") < MIN_SECRET_LENGTH

@@ -16,6 +16,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from retell_contract import __version__, drift
+from retell_contract._signals import Terminated, exit_code, sigterm_as_interrupt
 from retell_contract.contracts import Contract, load_contract
 from retell_contract.drift import FAIL_ON_CHOICES, FORMATS
 from retell_contract.errors import RetellContractError
@@ -50,6 +51,10 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except RetellContractError as error:
             fail(str(error))
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (see _signals)
+            what = "terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "interrupted"
+            click.echo(f"retell-contract: {what}", err=True)
+            sys.exit(exit_code(interrupt))
 
     return wrapper  # type: ignore[return-value]
 
@@ -64,10 +69,51 @@ class OneLineErrors(click.Command):
             fail(f"{info_name or self.name}: {error.format_message()}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineGroup(click.Group):
+    """The group: a mistyped command or a bad group flag is one line too (with click's did-you-mean)."""
+
+    command_class = OneLineErrors
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        if not args:  # no command at all: click's help, as usual
+            return super().make_context(info_name, args, parent=parent, **extra)
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as error:
+            fail(error.format_message())
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as error:
+            message = error.format_message()
+            if "Did you mean" not in message:
+                message += f" Commands: {', '.join(self.list_commands(ctx))}."
+            fail(message)
+
+
+EXIT_CODES = (
+    "Exit codes: 0 passed, 1 contract violation (run, replay) or drift (diff), 2 usage or "
+    "setup error (one line on stderr), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM); "
+    "mock stops cleanly (0) on either."
+)
+
+
+@click.group(
+    cls=OneLineGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=f"{EXIT_CODES} Defaults for any option can live in ./pyproject.toml under "
+    "[tool.retell-contract.<command>], e.g. max-examples = 200 under [tool.retell-contract.run].",
+)
 @click.version_option(__version__, prog_name="retell-contract")
-def main() -> None:
+@click.pass_context
+@reports_errors
+def main(ctx: click.Context) -> None:
     """Contract testing and fuzzing for Retell's POST /v2/create-web-call."""
+    from retell_contract._config import load_defaults
+
+    ctx.default_map = load_defaults(main, ctx)
+    ctx.with_resource(sigterm_as_interrupt())
 
 
 def describe_contract(contract: Contract) -> str:
@@ -93,7 +139,7 @@ def contract_command(contract_path: Path | None) -> None:
     click.echo(describe_contract(load_contract(contract_path)))
 
 
-@main.command("diff", cls=OneLineErrors)
+@main.command("diff", cls=OneLineErrors, epilog=EXIT_CODES)
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -106,7 +152,12 @@ def contract_command(contract_path: Path | None) -> None:
 )
 @reports_errors
 def diff_command(old: Path, new: Path, fmt: str, fail_on: str) -> None:
-    """Compare OLD and NEW (contract files or cassettes); exit 1 on drift (see README, "diff")."""
+    """Compare OLD and NEW (contract files or cassettes); exit 1 on drift.
+
+    OLD and NEW are each an OpenAPI contract (YAML or JSON) or a cassette (or a directory of
+    them) recorded by run --record: contract vs contract, recording vs contract, recording vs
+    recording.
+    """
     report = drift.diff(old, new)
     click.echo(drift.render(report, fmt), nl=False)
     sys.exit(EXIT_FAILED if report.fails(fail_on) else EXIT_OK)
@@ -117,31 +168,45 @@ def diff_command(old: Path, new: Path, fmt: str, fail_on: str) -> None:
 @mock_options
 @reports_errors
 def mock_command(contract_path: Path | None, **options: Any) -> None:
-    """Serve a mock of the Retell API over HTTP until Ctrl-C (see README, "The mock endpoint")."""
+    """Serve a mock of the Retell API over HTTP until Ctrl-C.
+
+    It answers POST /v2/create-web-call and GET /v2/get-call/{call_id} as the contract says,
+    with the agents and keys given (default: the contract's example agent and the test key).
+    """
     run_mock(load_contract(contract_path), **options)
 
 
-@main.command("replay", cls=OneLineErrors)
+@main.command("replay", cls=OneLineErrors, epilog=EXIT_CODES)
 @click.argument("cassettes", type=click.Path(path_type=Path))
 @contract_option
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format; json is one document for scripts.",
+)
 @reports_errors
-def replay_command(cassettes: Path, contract_path: Path | None, junit: Path | None) -> None:
+def replay_command(cassettes: Path, contract_path: Path | None, junit: Path | None, fmt: str) -> None:
     """Re-check recorded exchanges (a cassette or a directory of them) offline; exit 0/1 like run."""
-    from rich.console import Console
-
     from retell_contract.cassettes._replay import print_replay, replay
-    from retell_contract.report import write_junit
+    from retell_contract.report import make_console, report_json, write_junit
 
     contract = load_contract(contract_path)
     report = replay(cassettes, contract=contract)
-    print_replay(cassettes, report, contract, console=Console(highlight=False))
+    if fmt == "json":
+        rerun = f"retell-contract replay {cassettes}"
+        click.echo(report_json(report, rerun=rerun, command="replay", cassettes=str(cassettes)), nl=False)
+    else:
+        print_replay(cassettes, report, contract, console=make_console())
     if junit is not None:
         write_junit(report, junit, rerun=f"retell-contract replay {cassettes}")
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
-@main.command("run", cls=OneLineErrors)
+@main.command("run", cls=OneLineErrors, epilog=EXIT_CODES)
 @contract_option
 @run_options
 @reports_errors

@@ -16,12 +16,20 @@ class ContractError(RetellContractError):
     """A contract file is missing, unreadable, or not a usable OpenAPI document."""
 
 
+class RefError(ContractError):
+    """A ``$ref`` points outside the document or at nothing (the reader adds the file's name)."""
+
+
 class CassetteError(RetellContractError):
     """A cassette file or directory is missing, corrupt, truncated or foreign."""
 
 
 class UsageError(RetellContractError):
     """An option or argument has a value retell-contract cannot use."""
+
+
+class SetupError(RetellContractError):
+    """The target cannot be tested as set up: the key is rejected, it never answers, ..."""
 
 
 def first_line(error: object) -> str:

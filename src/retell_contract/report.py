@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from retell_contract._secrets import API_KEY_VARIABLE, TOKEN_FIELD, longest_first, map_field
-from retell_contract.checks import NOTE_DETAIL, FailureSummary, RunReport
+from retell_contract._secrets import API_KEY_VARIABLE, TOKEN_FIELD, map_field, secrets_pattern
+from retell_contract.checks import NOTE_CASSETTE, NOTE_DETAIL, FailureSummary, RunReport
 from retell_contract.errors import UsageError
 from retell_contract.exchange import RecordedRequest, RecordedResponse
 
@@ -43,10 +43,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def mask(text: str, secrets: Iterable[str], replacement: str = MASK) -> str:
-    """``text`` with every secret (longest first) replaced."""
-    for secret in longest_first(secrets):
-        text = text.replace(secret, replacement)
-    return text
+    """``text`` with every secret (longest first) replaced where it stands as a value."""
+    pattern = secrets_pattern(secrets)
+    return text if pattern is None else pattern.sub(lambda _: replacement, text)
 
 
 def masked_body(body: bytes, secrets: Iterable[str] = (), *, limit: int | None = _BODY_SHOWN) -> str:
@@ -72,7 +71,7 @@ def curl_command(request: RecordedRequest, *, secrets: Iterable[str] = ()) -> st
     for name, value in request.headers.items():
         if name in _NOISE_HEADERS:
             continue
-        if any(secret and secret in value for secret in secrets):
+        if (pattern := secrets_pattern(secrets)) is not None and pattern.search(value):
             parts += ["-H", _double_quoted(f"{_header_name(name)}: {value}", secrets)]
         else:
             parts += ["-H", shlex.quote(f"{_header_name(name)}: {value}")]
@@ -86,6 +85,14 @@ def curl_command(request: RecordedRequest, *, secrets: Iterable[str] = ()) -> st
     if _is_plain_text(body):
         return " ".join([*parts, "--data-raw", shlex.quote(body.decode())])
     return f"printf {shlex.quote(_printf_escape(body))} | " + " ".join([*parts, "--data-binary", "@-"])
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console for the report or messages: off a terminal, lines are never wrapped (a log
+    or CI output keeps each phrase on one line); on a terminal, rich fits them as usual."""
+    console = Console(stderr=stderr, highlight=False)
+    console.soft_wrap = not console.is_terminal
+    return console
 
 
 def print_report(
@@ -143,6 +150,46 @@ def junit_xml(
     return document
 
 
+def report_json(report: RunReport, *, secrets: Iterable[str] = (), rerun: str = "", **facts: Any) -> str:
+    """The report as one JSON document for scripts (``--format json``), secrets masked.
+
+    ``facts`` (command, target, seed, counts) go in as they are; every value here is
+    also in the text report. Keys are only added in minor releases, never renamed.
+    """
+    secrets = tuple(secrets)
+    failures = [
+        {
+            "check": f.check,
+            "case": f.case,
+            "expected": mask(f.expected, secrets),
+            "actual": mask(f.actual, secrets),
+            "occurrences": f.occurrences,
+            "example_index": f.index,
+            "request": {
+                "method": f.request.method,
+                "url": mask(f.request.url, secrets),
+                "body": masked_body(f.request.body, secrets, limit=None),
+            },
+            "response": None
+            if f.response is None
+            else {"status": f.response.status, "body": masked_body(f.response.body, secrets, limit=None)},
+            "reproduce": curl_command(f.request, secrets=secrets),
+        }
+        for f in report.failures
+    ]
+    document = {
+        **facts,
+        "ok": report.ok,
+        "exchanges": report.exchanges,
+        "rate_limited": report.rate_limited,
+        "checks": [{"name": c.name, "passed": c.passed, "failed": c.failed} for c in report.checks],
+        "failed_checks": list(report.failed_checks),
+        "failures": failures,
+        "rerun": mask(rerun, secrets),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
 def write_junit(report: RunReport, path: Path, **options: Any) -> None:
     """Write :func:`junit_xml` to ``path`` (UsageError when it cannot be written)."""
     try:
@@ -193,6 +240,8 @@ def _failure_lines(failure: FailureSummary, secrets: tuple[str, ...], rerun: str
         ("response", describe_response(failure.response, secrets)),
         ("reproduce", curl_command(failure.request, secrets=secrets)),
     ]
+    if NOTE_CASSETTE in failure.notes:
+        lines.insert(0, ("cassette", failure.notes[NOTE_CASSETTE]))
     if rerun:
         lines.append(("rerun", mask(rerun, secrets)))
     return lines
@@ -225,8 +274,8 @@ def _masked_token(value: Any) -> Any:
 
 def _double_quoted(text: str, secrets: tuple[str, ...]) -> str:
     """``text`` in double quotes with each secret as ``${RETELL_API_KEY}``, the rest literal."""
-    pattern = "|".join(re.escape(secret) for secret in longest_first(secrets))
-    pieces = re.split(f"(?:{pattern})", text)
+    pattern = secrets_pattern(secrets)
+    pieces = [text] if pattern is None else pattern.split(text)
     escaped = (re.sub(r'([\\"`$])', r"\\\1", piece) for piece in pieces)
     return '"' + ("${" + API_KEY_VARIABLE + "}").join(escaped) + '"'
 

@@ -7,6 +7,7 @@ Every problem is a :class:`Violation` naming its rule and the field it concerns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -69,7 +70,7 @@ def check_call_object(call: Any, *, level: Level = "strict", contract: Contract 
 
 
 def _schema_violations(validator: Draft202012Validator, instance: Any) -> list[Violation]:
-    return [_to_violation(error) for error in _leaf_errors(validator.iter_errors(instance))]
+    return [v for error in _leaf_errors(validator.iter_errors(instance)) for v in _to_violations(error)]
 
 
 def _leaf_errors(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
@@ -92,11 +93,31 @@ def _leaf_errors(errors: Iterable[ValidationError]) -> Iterable[ValidationError]
             yield error
 
 
-def _to_violation(error: ValidationError) -> Violation:
+def _to_violations(error: ValidationError) -> list[Violation]:
     path = ".".join(str(part) for part in error.absolute_path)
     if error.validator == "required" and isinstance(error.instance, dict):
+        # jsonschema yields one such error per missing field without naming it; name them
+        # all here (the caller's set() folds the repeats), not just the first.
         required = error.validator_value if isinstance(error.validator_value, list) else []
-        missing = next((name for name in required if name not in error.instance), "")
-        path = f"{path}.{missing}" if path else str(missing)
-        return Violation(path, "schema.required", f"required field {missing!r} is missing")
-    return Violation(path, f"schema.{error.validator}", error.message[:200])
+        return [
+            Violation(
+                f"{path}.{name}" if path else str(name),
+                "schema.required",
+                f"required field {name!r} is missing",
+            )
+            for name in required
+            if name not in error.instance
+        ]
+    return [Violation(path, f"schema.{error.validator}", _json_message(error)[:200])]
+
+
+def _json_message(error: ValidationError) -> str:
+    """jsonschema's message with the offending value in JSON (``null``, not Python's ``None``)."""
+    python = repr(error.instance)
+    if not error.message.startswith(python):
+        return error.message
+    try:
+        shown = json.dumps(error.instance, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return error.message
+    return shown[:120] + error.message[len(python) :]

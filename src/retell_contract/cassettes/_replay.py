@@ -8,14 +8,16 @@ always print the same bytes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 
-from retell_contract.cassettes._reader import read_cassette_entries
-from retell_contract.checks import RunReport, verify_exchanges
+from retell_contract.cassettes._reader import CassetteEntry, read_cassette_entries
+from retell_contract.checks import NOTE_CASSETTE, RunReport, verify_exchanges
 from retell_contract.contracts import Contract
 from retell_contract.errors import CassetteError
+from retell_contract.exchange import Exchange
 
 
 def replay(path: str | Path, *, contract: Contract) -> RunReport:
@@ -27,7 +29,13 @@ def replay(path: str | Path, *, contract: Contract) -> RunReport:
     entries = read_cassette_entries(path)
     if not entries:
         raise CassetteError(f"{path}: the cassettes hold no recorded exchanges")
-    return verify_exchanges([entry.exchange for entry in entries], contract=contract)
+    return verify_exchanges([_from_file(entry) for entry in entries], contract=contract)
+
+
+def _from_file(entry: CassetteEntry) -> Exchange:
+    """The exchange, noting its file: failures name it, and placeholders are scoped to it."""
+    exchange = entry.exchange
+    return replace(exchange, notes={**exchange.notes, NOTE_CASSETTE: str(entry.path)})
 
 
 def replay_headline(path: str | Path, report: RunReport, contract: Contract) -> str:

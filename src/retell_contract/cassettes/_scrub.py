@@ -28,11 +28,11 @@ from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from retell_contract._secrets import TOKEN_FIELD, longest_first, map_field
+from retell_contract._secrets import SCRUBBED_PREFIX, TOKEN_FIELD, longest_first, map_field
 from retell_contract.errors import UsageError
 from retell_contract.exchange import NOT_JSON, Exchange, RecordedRequest, RecordedResponse
 
-PLACEHOLDER_PREFIX = "scrubbed-"
+PLACEHOLDER_PREFIX = SCRUBBED_PREFIX
 # The one call-object field that is a bearer secret: whoever holds it can join the call.
 WILDCARD = "*"
 # Values of scrubbed fields are also replaced as plain text (in URLs, notes, non-JSON

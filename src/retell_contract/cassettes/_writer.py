@@ -40,7 +40,18 @@ def check_target(path: Path, mode: RecordMode) -> None:
         if parent.exists():
             if not parent.is_dir():
                 raise CassetteError(f"{parent}: is a file, cannot hold the cassette directory")
+            _check_writable(path, parent)
             return
+
+
+def _check_writable(path: Path, directory: Path) -> None:
+    """Try to create a file where the cassette (or its directory) will go: permissions, a
+    read-only mount or a full disk show now, not after every request was sent."""
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise CassetteError(f"{path}: cannot write in {directory} ({error.strerror or error})") from None
 
 
 def write_cassette(

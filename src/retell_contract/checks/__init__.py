@@ -15,6 +15,7 @@ from retell_contract.checks import _builtin  # noqa: F401 - registers the built-
 from retell_contract.checks._builtin import same_json
 from retell_contract.checks._context import (
     NOTE_CASE,
+    NOTE_CASSETTE,
     NOTE_DETAIL,
     NOTE_ID,
     NOTE_VERSIONS,
@@ -59,6 +60,7 @@ from retell_contract.checks._schemathesis import register_with_schemathesis, sch
 
 __all__ = [
     "NOTE_CASE",
+    "NOTE_CASSETTE",
     "NOTE_DETAIL",
     "NOTE_ID",
     "NOTE_VERSIONS",

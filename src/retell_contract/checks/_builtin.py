@@ -13,10 +13,12 @@ import math
 from typing import Any
 
 from retell_contract._consistency import consistency_violations, is_number
+from retell_contract._secrets import SCRUBBED_PREFIX
 from retell_contract.checks._context import (
     ACCEPTING_KINDS,
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
+    NOTE_CASSETTE,
     TOO_LARGE,
     CaseKind,
     CheckContext,
@@ -267,7 +269,9 @@ def _unique(ctx: CheckContext, name: str) -> CheckResult:
     if not isinstance(value, str) or not value.strip():
         got = "an empty string" if isinstance(value, str) else f"a JSON {type(value).__name__}"
         raise FieldMismatch(f"a non-empty {name}", got, field=name)
-    first = ctx.run.seen.setdefault(name, {}).setdefault(value, ctx.key)
+    # A scrubbed placeholder is numbered per cassette: unique only within its own file.
+    scope = ctx.exchange.notes.get(NOTE_CASSETTE, "") if value.startswith(SCRUBBED_PREFIX) else ""
+    first = ctx.run.seen.setdefault(name, {}).setdefault(f"{scope}\0{value}", ctx.key)
     if first != ctx.key:
         # Never print the value: access tokens are secrets.
         raise DuplicateValue(

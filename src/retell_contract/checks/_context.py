@@ -30,6 +30,8 @@ ASSET_NOT_FOUND = 422
 OVERSIZED_BODY = 100 * 1024
 
 NOTE_CASE, NOTE_DETAIL, NOTE_VERSIONS, NOTE_ID = "case", "detail", "agent_versions", "case_id"
+# Set by replay: the cassette file an exchange was read from.
+NOTE_CASSETTE = "cassette"
 _BEARER = re.compile(r"bearer +\S+", re.IGNORECASE)
 
 

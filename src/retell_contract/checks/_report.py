@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from retell_contract.checks._context import NOTE_ID, RATE_LIMITED, RunContext
+from retell_contract.checks._context import NOTE_CASSETTE, NOTE_ID, RATE_LIMITED, RunContext
 from retell_contract.checks._failures import CheckFailed
 from retell_contract.checks._registry import Check, Outcome, Status, registered_checks, run_checks
 from retell_contract.contracts import Agent, Contract, load_contract
@@ -98,6 +98,23 @@ class ReportBuilder:
                     index, outcome.failure, case, exchange.request, exchange.response, notes=exchange.notes
                 )
 
+    def add_no_response(
+        self,
+        index: int,
+        failure: CheckFailed,
+        case: str,
+        request: RecordedRequest,
+        *,
+        notes: Mapping[str, str] | None = None,
+    ) -> None:
+        """Count a request that got no response (a timeout, a dropped connection) as an
+        exchange whose ``failure.check`` failed, so every count in the report agrees."""
+        self.exchanges += 1
+        self._cases[case] += 1
+        self._counts[failure.check][Status.FAILED] += 1
+        self._descriptions.setdefault(failure.check, failure.check)
+        self.add_failure(index, failure, case, request, None, notes=notes)
+
     def add_failure(
         self,
         index: int,
@@ -170,6 +187,8 @@ def verify_exchanges(
     selected = tuple(registered_checks() if checks is None else checks)
     builder = ReportBuilder(selected)
     for index, exchange in enumerate(exchanges):
-        ctx = run.context_for(exchange, key=exchange.notes.get(NOTE_ID) or f"#{index}")
+        key = exchange.notes.get(NOTE_ID) or f"#{index}"
+        cassette = exchange.notes.get(NOTE_CASSETTE)
+        ctx = run.context_for(exchange, key=f"{key} of {cassette}" if cassette else key)
         builder.add(index, exchange, ctx.case.kind, run_checks(ctx, exchange, selected))
     return builder.build()

@@ -18,7 +18,7 @@ from jsonschema.exceptions import SchemaError
 from retell_contract.contracts._agents import Agent
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
 from retell_contract.contracts._operations import CREATE_V2, CREATE_V3, GET_CALL, ROLES, Operation
-from retell_contract.errors import ContractError, first_line, yaml_problem
+from retell_contract.errors import ContractError, RefError, first_line, yaml_problem
 
 # Built-in contracts by short name: today's API (the default) and the seed era's.
 BUILTIN_CONTRACTS = {"today": "today.openapi.yaml", "seed": "seed.openapi.yaml"}
@@ -341,6 +341,13 @@ def validate_document(source: str, document: Mapping[str, Any]) -> None:
 
 
 def _build(source: str, text: str, method: str | None, operation_path: str | None) -> Contract:
+    try:
+        return _build_contract(source, text, method, operation_path)
+    except RefError as error:  # the validator does not follow every $ref (requestBody ones)
+        raise ContractError(f"{source}: {error}") from None
+
+
+def _build_contract(source: str, text: str, method: str | None, operation_path: str | None) -> Contract:
     document = parse_document(source, text)
     validate_document(source, document)
     openapi_30 = document["openapi"].startswith("3.0")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from retell_contract.errors import ContractError
+from retell_contract.errors import RefError
 
 JsonSchema = dict[str, Any]
 
@@ -37,7 +37,7 @@ _MERGEABLE = {"type", "properties", "required", "description", "title", "additio
 def resolve_pointer(document: Mapping[str, Any], ref: str) -> Any:
     """Follow a local JSON pointer such as ``#/components/schemas/Call``."""
     if not ref.startswith("#/"):
-        raise ContractError(f"unsupported $ref {ref!r}: only local references (#/...) are allowed")
+        raise RefError(f"unsupported $ref {ref!r}: only local references (#/...) are allowed")
     node: Any = document
     for raw in ref[2:].split("/"):
         part = raw.replace("~1", "/").replace("~0", "~")
@@ -46,7 +46,7 @@ def resolve_pointer(document: Mapping[str, Any], ref: str) -> Any:
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            raise ContractError(f"$ref {ref!r} points at nothing (no {part!r})")
+            raise RefError(f"$ref {ref!r} points at nothing (no {part!r})")
     return node
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from retell_contract.drift import _rules as rules
 from retell_contract.drift._canonical import Node, canonical
 from retell_contract.drift._model import Change, ChangeKind, Direction
 from retell_contract.drift._schemas import ChangeSink, compare_schemas
+from retell_contract.errors import ContractError, RefError
 
 K = ChangeKind
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -49,15 +51,24 @@ class ApiDocument:
         seen: set[str] = set()
         while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
             seen.add(node["$ref"])
-            node = resolve_pointer(self.document, node["$ref"])
+            with self._naming_the_file():
+                node = resolve_pointer(self.document, node["$ref"])
         return node if isinstance(node, Mapping) else {}
 
     def schema(self, media: Any) -> Node:
         """The canonical schema of a media object (``{}``, anything, when it has none)."""
         raw = self.resolve(media).get("schema")
-        return (
-            {} if raw is None else canonical(to_json_schema(raw, self.document, openapi_30=self.openapi_30))
-        )
+        if raw is None:
+            return {}
+        with self._naming_the_file():
+            return canonical(to_json_schema(raw, self.document, openapi_30=self.openapi_30))
+
+    @contextmanager
+    def _naming_the_file(self) -> Iterator[None]:
+        try:
+            yield
+        except RefError as error:
+            raise ContractError(f"{self.source}: {error}") from None
 
     def operations(self) -> dict[str, dict[str, Operation]]:
         """``{path template with blank parameter names: {method: operation}}``."""

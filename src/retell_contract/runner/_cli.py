@@ -10,22 +10,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from retell_contract._secrets import API_KEY_VARIABLE
+from retell_contract._secrets import API_KEY_VARIABLE, too_short
+from retell_contract._signals import Terminated, exit_code
 from retell_contract.contracts import Agent, load_contract
 from retell_contract.errors import UsageError
-from retell_contract.exchange import Exchange
-from retell_contract.report import mask, print_report, write_junit
+from retell_contract.report import make_console, mask, print_report, report_json, write_junit
 from retell_contract.runner._limits import (
     DEFAULT_MAX_EXAMPLES,
+    DEFAULT_TIMEOUT,
     LIVE_MAX_REQUESTS,
     LIVE_RATE_LIMIT,
     MAX_WORKERS,
+    TIMEOUTS_TO_STOP,
 )
+from retell_contract.runner._progress import progress
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from retell_contract.cassettes import Recorder
     from retell_contract.runner._engine import RunResult
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,6 +85,14 @@ _OPTIONS = [
         "else none.",
     ),
     click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help=f"Seconds to wait for each response; {TIMEOUTS_TO_STOP} timeouts in a row stop the run "
+        "(exit 2).",
+    ),
+    click.option(
         "--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here."
     ),
     click.option(
@@ -89,7 +101,20 @@ _OPTIONS = [
         type=click.Path(file_okay=False, path_type=Path),
         help="Record every exchange to a scrubbed cassette in this directory.",
     ),
-    click.option("--record-mode", type=click.Choice(["new", "overwrite"]), default="new", show_default=True),
+    click.option(
+        "--record-mode",
+        type=click.Choice(["new", "overwrite"]),
+        default=None,
+        help="With --record: refuse to replace a cassette (new, the default) or replace it.",
+    ),
+    click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Report format on stdout; json is one document for scripts (progress stays on stderr).",
+    ),
     click.option(
         "--scrub-field",
         "scrub_fields",
@@ -113,8 +138,9 @@ def run_command_body(
     agent_specs: tuple[str, ...],
     junit: Path | None,
     record_dir: Path | None,
-    record_mode: str,
+    record_mode: str | None,
     scrub_fields: tuple[str, ...],
+    fmt: str = "text",
     **flags: Any,
 ) -> int:
     """Run, print the report (and JUnit); return the exit code."""
@@ -124,21 +150,87 @@ def run_command_body(
 
     if junit is not None and not junit.parent.is_dir():
         raise UsageError(f"--junit {junit}: directory {junit.parent} does not exist")
-    out, err = Console(highlight=False), Console(stderr=True, highlight=False)
+    out, err = make_console(), make_console(stderr=True)
     secrets = tuple(key for key in (flags.get("api_key"), DEFAULT_API_KEY) if key)
+    if too_short(flags.get("api_key")):
+        err.print(
+            f"warning: the API key is {len(flags['api_key'])} characters long, too short to be a real "
+            "one; it is masked only where it stands on its own",
+            markup=False,
+            highlight=False,
+        )
     options = RunOptions(
         **flags,
         agents=tuple(Agent.from_spec(spec) for spec in agent_specs),
         contract=load_contract(contract_path),
         on_notice=lambda text: err.print(f"note: {mask(text, secrets)}", markup=False, highlight=False),
     )
-    with _recording(record_dir, record_mode, secrets, scrub_fields) as record, _progress(err) as progress:
-        result = run(replace(options, on_exchange=record, on_progress=progress))
+    try:
+        with (
+            _recording(record_dir, record_mode, secrets, scrub_fields) as recorder,
+            progress(err) as on_progress,
+        ):
+            record = recorder.record if recorder is not None else None
+            result = run(replace(options, on_exchange=record, on_progress=on_progress))
+            if result.interrupted is not None:
+                raise _Stopped(result)  # leave the recorder without saving a partial cassette
+    except _Stopped as stopped:
+        return _report_interrupted(stopped.result, out, err, secrets, fmt)
+    if recorder is not None:
+        err.print(f"recorded {len(recorder.exchanges)} exchanges to {recorder.path}", markup=False)
     rerun = rerun_command(result, contract_path, agent_specs, flags)
-    print_report(result.report, console=out, secrets=secrets, headline=headline(result), rerun=rerun)
+    if fmt == "json":
+        click.echo(report_json(result.report, secrets=secrets, rerun=rerun, **_facts(result)), nl=False)
+    else:
+        print_report(result.report, console=out, secrets=secrets, headline=headline(result), rerun=rerun)
     if junit is not None:
         write_junit(result.report, junit, secrets=secrets, rerun=rerun)
     return 0 if result.ok else 1
+
+
+class _Stopped(Exception):
+    """Carries an interrupted run's result out of the recording block (which then writes nothing)."""
+
+    def __init__(self, result: RunResult) -> None:
+        super().__init__("interrupted")
+        self.result = result
+
+
+def _facts(result: RunResult) -> dict[str, Any]:
+    """What the JSON report says about the run itself (the text report's headline)."""
+    return {
+        "command": "run",
+        "target": result.target,
+        "seed": result.seed,
+        "cases_planned": result.cases_planned,
+        "cases": result.cases_sent,
+        "requests": result.requests,
+        "seconds": round(result.elapsed, 3),
+        "notices": list(result.notices),
+        "interrupted": None if result.interrupted is None else _interruption(result.interrupted),
+    }
+
+
+def _interruption(interrupt: KeyboardInterrupt) -> str:
+    return "terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "interrupted"
+
+
+def _report_interrupted(
+    result: RunResult, out: Console, err: Console, secrets: tuple[str, ...], fmt: str
+) -> int:
+    """What was checked before Ctrl-C / SIGTERM; no cassette or JUnit file is written."""
+    assert result.interrupted is not None
+    what = _interruption(result.interrupted)
+    line = (
+        f"{what} after {result.cases_sent} of {result.cases_planned} cases; "
+        f"partial summary below, no cassette or JUnit file written"
+    )
+    err.print(f"retell-contract run: {line}", markup=False, highlight=False)
+    if fmt == "json":
+        click.echo(report_json(result.report, secrets=secrets, **_facts(result)), nl=False)
+    else:
+        print_report(result.report, console=out, secrets=secrets, headline=f"{headline(result)} ({what})")
+    return exit_code(result.interrupted)
 
 
 def headline(result: RunResult) -> str:
@@ -160,6 +252,16 @@ def rerun_command(
         words += ["--agent-id", spec]
     if flags.get("max_examples", DEFAULT_MAX_EXAMPLES) != DEFAULT_MAX_EXAMPLES:
         words += ["--max-examples", str(flags["max_examples"])]
+    # What changes which requests go out (the budget) or how they are judged (the timeout),
+    # and the politeness asked for: the rerun must not be harsher on a live server.
+    for flag, name, default in (
+        ("--max-requests", "max_requests", None),
+        ("--rate-limit", "rate_limit", None),
+        ("--timeout", "timeout", DEFAULT_TIMEOUT),
+    ):
+        value = flags.get(name, default)
+        if value is not None and value != default:
+            words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
     if contract_path is not None:
         words += ["--contract", str(contract_path)]
     return shlex.join(words)
@@ -167,32 +269,16 @@ def rerun_command(
 
 @contextlib.contextmanager
 def _recording(
-    directory: Path | None, mode: str, secrets: tuple[str, ...], scrub_fields: tuple[str, ...]
-) -> Iterator[Callable[[Exchange], None] | None]:
+    directory: Path | None, mode: str | None, secrets: tuple[str, ...], scrub_fields: tuple[str, ...]
+) -> Iterator[Recorder | None]:
     if directory is None:
         if scrub_fields:
             raise UsageError("--scrub-field only applies with --record DIR")
+        if mode is not None:
+            raise UsageError("--record-mode only applies with --record DIR")
         yield None
         return
     from retell_contract.cassettes import open_recorder
 
-    with open_recorder(directory, mode=mode, secrets=secrets, scrub_fields=scrub_fields) as recorder:
-        yield recorder.record
-
-
-@contextlib.contextmanager
-def _progress(console: Console) -> Iterator[Callable[[int, int, int], None]]:
-    columns = (
-        TextColumn("[bold]run"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("cases, {task.fields[failures]} distinct failures"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("run", total=None, failures=0)
-
-        def update(done: int, total: int, failures: int) -> None:
-            progress.update(task, completed=done, total=total, failures=failures)
-
-        yield update
+    with open_recorder(directory, mode=mode or "new", secrets=secrets, scrub_fields=scrub_fields) as recorder:
+        yield recorder

@@ -6,9 +6,10 @@ uniqueness and the report are the same for a given seed however requests interle
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -18,8 +19,10 @@ from retell_contract.checks import NoResponse, ReportBuilder, RunContext, RunRep
 from retell_contract.contracts import Agent, Contract, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange
+from retell_contract.runner._guards import SetupGuard
 from retell_contract.runner._limits import (
     DEFAULT_MAX_EXAMPLES,
+    DEFAULT_TIMEOUT,
     LIVE_MAX_REQUESTS,
     LIVE_RATE_LIMIT,
     MAX_WORKERS,
@@ -56,7 +59,7 @@ class RunOptions:
     max_requests: int | None = None
     rate_limit: float | None = None
     max_retries: int = 5
-    timeout: float = 10.0
+    timeout: float = DEFAULT_TIMEOUT
     contract: Contract | None = None
     on_exchange: Callable[[Exchange], None] | None = None
     on_progress: ProgressHook | None = None
@@ -76,6 +79,8 @@ class RunOptions:
             raise UsageError(
                 f"rate_limit must be a number of requests per second >= 0, not {self.rate_limit!r}"
             )
+        if not (isinstance(self.timeout, int | float) and 0 < self.timeout < float("inf")):
+            raise UsageError(f"timeout must be a number of seconds > 0, not {self.timeout!r}")
         if self.url is not None and self.app is not None:
             raise UsageError("give a url or an app to run against, not both")
 
@@ -94,6 +99,8 @@ class RunResult:
     drawing: float  # of which drawing the bodies
     first_failure_after: float | None  # seconds from start to the first distinct failure
     notices: tuple[str, ...] = field(default=())
+    # Set when Ctrl-C or SIGTERM stopped the run early: the report covers what was checked.
+    interrupted: KeyboardInterrupt | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -142,14 +149,29 @@ def run(options: RunOptions) -> RunResult:
         timeout=options.timeout,
     )
     checker = _Checker(RunContext(contract, {a.agent_id: a for a in target.agents}), options, started)
-    for case_id, (planned, attempts) in enumerate(_send_all(sender, plan, options.workers)):
-        if attempts.skipped:
-            notify(f"request budget of {max_requests} used up after {checker.cases} of {len(plan)} cases")
-            break
-        checker.record(case_id, planned, attempts)
+    guard = SetupGuard(timeout=options.timeout)
+    interrupted: KeyboardInterrupt | None = None
+    try:
         if options.on_progress is not None:
-            options.on_progress(case_id + 1, len(plan), checker.builder.failures)
-    report = shrink_report(checker.builder.build(), sender=sender, contract=contract, agents=target.agents)
+            options.on_progress(0, len(plan), 0)  # the plan is drawn: its size is known
+        # closing(): a SetupError or Ctrl-C stops the workers' pending requests at once.
+        with contextlib.closing(_send_all(sender, plan, options.workers)) as sent:
+            for case_id, (planned, attempts) in enumerate(sent):
+                if attempts.skipped:
+                    notify(
+                        f"request budget of {max_requests} used up after {checker.cases} of {len(plan)} cases"
+                    )
+                    break
+                checker.record(case_id, planned, attempts)
+                if options.on_progress is not None:
+                    options.on_progress(case_id + 1, len(plan), checker.builder.failures)
+                guard.observe(planned.kind, attempts)
+        guard.finish()
+    except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: report what was checked so far
+        interrupted = interrupt
+    report = checker.builder.build()
+    if interrupted is None:  # shrinking sends more requests: not after the user said stop
+        report = shrink_report(report, sender=sender, contract=contract, agents=target.agents)
     return RunResult(
         report=report,
         seed=seed,
@@ -161,6 +183,7 @@ def run(options: RunOptions) -> RunResult:
         drawing=drawing,
         first_failure_after=checker.first_failure_after,
         notices=tuple(notices),
+        interrupted=interrupted,
     )
 
 
@@ -204,8 +227,8 @@ class _Checker:
         if attempts.error and attempts.request is not None:
             failure = NoResponse("an HTTP response", attempts.error, check="response_received")
             notes = planned.notes(case_id)
-            self.builder.add_failure(
-                self.builder.exchanges, failure, str(planned.kind), attempts.request, None, notes=notes
+            self.builder.add_no_response(
+                self.builder.exchanges, failure, str(planned.kind), attempts.request, notes=notes
             )
         if self.first_failure_after is None and self.builder.failures:
             self.first_failure_after = time.perf_counter() - self.started
@@ -213,7 +236,7 @@ class _Checker:
 
 def _send_all(
     sender: Sender, plan: list[PlannedCase], workers: int
-) -> Iterator[tuple[PlannedCase, Attempts]]:
+) -> Generator[tuple[PlannedCase, Attempts]]:
     if workers == 1:
         for case_id, planned in enumerate(plan):
             yield planned, sender.send(case_id, planned)

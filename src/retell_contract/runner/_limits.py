@@ -6,3 +6,6 @@ LIVE_MAX_REQUESTS = 200
 LIVE_RATE_LIMIT = 4.0
 DEFAULT_MAX_EXAMPLES = 100
 MAX_WORKERS = 64
+DEFAULT_TIMEOUT = 10.0  # seconds per response
+# Timeouts in a row (no answer at all) before the run gives up on the server.
+TIMEOUTS_TO_STOP = 3

@@ -85,6 +85,7 @@ class Attempts:
     error: str = ""  # no response at all (connection dropped, timeout)
     request: RecordedRequest | None = None  # the request that got no response
     skipped: bool = False  # the budget ran out first
+    timed_out: bool = False  # the error was a timeout (connect or read)
 
 
 class Sender:
@@ -116,7 +117,8 @@ class Sender:
             try:
                 exchange = self._send_once(case_id, planned)
             except requests.RequestException as error:
-                return Attempts(tuple(exchanges), _describe(error), _request_of(error))
+                timed_out = isinstance(error, requests.Timeout)
+                return Attempts(tuple(exchanges), _describe(error), _request_of(error), timed_out=timed_out)
             exchanges.append(exchange)
             if exchange.response.status != RATE_LIMITED or attempt == self.max_retries:
                 break

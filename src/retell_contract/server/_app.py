@@ -28,6 +28,7 @@ from retell_contract.server._body import (
     BadBody,
     BodyTooLarge,
     check_content_type,
+    drain,
     parse_json_object,
     read_limited,
 )
@@ -218,11 +219,13 @@ class _Endpoints:
         self, request: Request, errors: ErrorResponses | None = None
     ) -> dict[str, Any] | Response:
         errors = errors or self.errors
+        chunks = request.stream()
         try:
             raw = await read_limited(
-                request.stream(), request.headers.get("content-length"), self.config.max_body_bytes
+                chunks, request.headers.get("content-length"), self.config.max_body_bytes
             )
         except BodyTooLarge as error:
+            await drain(chunks)  # so a client still sending its body reads the 413, not a reset
             return errors(413, f"body is larger than the {self.config.max_body_bytes}-byte limit; {error}")
         try:
             check_content_type(request.headers.get("content-type"))

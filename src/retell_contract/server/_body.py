@@ -6,6 +6,8 @@ must end in a 4xx, never in an exception that escapes the handler.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import math
 from collections.abc import AsyncIterator
@@ -16,6 +18,11 @@ MAX_JSON_DEPTH = 100
 # the answer does not depend on how the interpreter was configured.
 MAX_INT_DIGITS = 4300
 JSON_MEDIA_TYPE = "application/json"
+# After a 413 the rest of the body is read and dropped, up to this much or this long, before
+# the answer goes out: a client that sends the whole body before reading (Python's urllib)
+# then gets the 413 instead of a connection reset; a bigger or slower body is not waited for.
+DRAIN_BYTES = 16 * 1024 * 1024
+DRAIN_SECONDS = 2.0
 
 
 class BodyTooLarge(Exception):
@@ -42,6 +49,19 @@ async def read_limited(chunks: AsyncIterator[bytes], declared_length: str | None
             raise BodyTooLarge(f"more than {limit} bytes sent")
         parts.append(chunk)
     return b"".join(parts)
+
+
+async def drain(
+    chunks: AsyncIterator[bytes], *, limit: int = DRAIN_BYTES, seconds: float = DRAIN_SECONDS
+) -> None:
+    """Read and drop what is left of a body, within ``limit`` bytes and ``seconds``."""
+    size = 0
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    return
 
 
 def check_content_type(header: str | None) -> None:
