@@ -15,6 +15,8 @@ from typing import Any
 API_KEY_VARIABLE = "RETELL_API_KEY"
 # The call-object field whose value is a credential for joining the call.
 TOKEN_FIELD = "access_token"
+# Where v3's connection details carry the TURN relay's password (a short-lived credential).
+ICE_CREDENTIAL_PATH = ("ice_servers", "*", "credential")
 
 
 def map_field(node: Any, name: str, leaf: Callable[[Any], Any]) -> Any:
