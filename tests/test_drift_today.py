@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import copy
+import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from drift_support import PATH, document, media, obj
+from retell_contract.cassettes import Scrubber, write_cassette
 from retell_contract.cli import main
-from retell_contract.drift import ChangeKind, Severity, api_document, diff, diff_documents, load_input
+from retell_contract.drift import (
+    ChangeKind,
+    Recording,
+    Severity,
+    api_document,
+    compare,
+    diff,
+    diff_documents,
+    load_input,
+)
 from retell_contract.drift._model import Direction
 from retell_contract.drift._rules import SUCCESSOR, judge
+from retell_contract.exchange import Exchange, RecordedRequest, RecordedResponse
+from retell_contract.server import DEFAULT_API_KEY
+from today_support import AGENT, BASE, record_night
 
 K = ChangeKind
 V2, V3 = "POST /v2/create-web-call", "POST /v3/create-web-call"
@@ -172,3 +187,61 @@ def test_a_constraint_binding_a_type_one_side_lacks_is_no_change():
         ("request body > v", K.TYPE_CHANGED),
         ("request body > v", K.CONSTRAINT_TIGHTENED),  # maximum binds integers, which were sent before
     }
+
+
+# Recordings of today's API: every operation compared against its own template and schema.
+
+
+@pytest.fixture(scope="module")
+def night_cassette(tmp_path_factory):
+    path = tmp_path_factory.mktemp("night") / "night.yaml"
+    return write_cassette(path, record_night(), scrubber=Scrubber(secrets=[DEFAULT_API_KEY]))
+
+
+def test_a_clean_night_against_today_is_no_change(night_cassette):
+    result = CliRunner().invoke(main, ["diff", "today", str(night_cassette), "--fail-on", "any"])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith("no changes")
+
+
+def test_v3_and_get_call_responses_are_judged_by_their_own_operations(tmp_path):
+    night = record_night()
+    changed = [_with_extra(e) if e.request.method == "GET" or "/v3/" in e.request.url else e for e in night]
+    report = compare(load_input("today"), Recording.of(changed, source="changed"))
+    found = {(c.operation, c.where, c.kind) for c in report.changes}
+    assert found == {
+        ("GET /v2/get-call/{call_id}", "response 200 > surprise", K.FIELD_ADDED),
+        (V3, "response 201 > surprise", K.FIELD_ADDED),
+    }
+
+
+def _with_extra(exchange: Exchange) -> Exchange:
+    body = exchange.response.json()
+    if exchange.response.status >= 300 or not isinstance(body, dict):
+        return exchange
+    response = replace(exchange.response, body=json.dumps({**body, "surprise": 1}).encode())
+    return Exchange(exchange.request, response)
+
+
+def _get_call(call_id: str, metadata: dict[str, Any]) -> Exchange:
+    call = {
+        "call_type": "web_call",
+        "call_id": call_id,
+        "access_token": "t",
+        "agent_id": AGENT,
+        "agent_version": 1,
+        "call_status": "registered",
+        "metadata": metadata,
+    }
+    return Exchange(
+        RecordedRequest("GET", f"{BASE}/v2/get-call/{call_id}"),
+        RecordedResponse(200, {"content-type": "application/json"}, json.dumps(call).encode()),
+    )
+
+
+def test_recordings_meet_on_the_contracts_templates_whatever_the_ids_look_like():
+    # Fixed ids a preloaded mock serves (short, all lower case) are no path of their own, and
+    # get-call's metadata is free-form there as in the create response.
+    old = Recording.of([_get_call("call_1", {"ticket": 1})], source="old")
+    new = Recording.of([_get_call("call_2", {"order": "x"}), _get_call("abc", {})], source="new")
+    assert compare(old, new).changes == ()
