@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -245,3 +246,14 @@ def test_recordings_meet_on_the_contracts_templates_whatever_the_ids_look_like()
     old = Recording.of([_get_call("call_1", {"ticket": 1})], source="old")
     new = Recording.of([_get_call("call_2", {"order": "x"}), _get_call("abc", {})], source="new")
     assert compare(old, new).changes == ()
+
+
+def test_the_committed_v2_to_v3_example_is_what_the_command_prints_today():
+    example = Path(__file__).resolve().parents[1] / "docs" / "drift-v2-to-v3.md"
+    result = CliRunner().invoke(main, ["diff", "seed", "today", "--format", "markdown"])
+    assert result.exit_code == 1, result.output
+    text = example.read_text(encoding="utf-8")
+    assert "retell-contract diff seed today --format markdown" in text
+    assert text.endswith(result.output), (
+        "docs/drift-v2-to-v3.md is stale: regenerate it with the command it quotes"
+    )
