@@ -23,6 +23,8 @@ SCRUBBED_PREFIX = "scrubbed-"
 # masks such a secret only where it stands on its own, so `--api-key e` does not turn
 # every "e" of the report into ***; a real key is masked wherever it appears.
 MIN_SECRET_LENGTH = 8
+# Where v3's connection details carry the TURN relay's password (a short-lived credential).
+ICE_CREDENTIAL_PATH = ("ice_servers", "*", "credential")
 
 
 def map_field(node: Any, name: str, leaf: Callable[[Any], Any]) -> Any:

@@ -5,7 +5,10 @@ What is replaced:
   bodies, notes (also URL-encoded);
 - the credential of every ``Authorization`` header (the scheme word is kept, so a
   malformed or missing credential stays recognisably malformed or missing);
-- every ``access_token`` value in a JSON body, and that token anywhere else as text;
+- every ``access_token`` value in a JSON body, and that token anywhere else as text (one
+  placeholder per token for the whole recording: v2's or v3's create response and the
+  get-call responses of that call carry the same one);
+- each TURN ``credential`` in v3's ``ice_servers`` (``expires_at`` and ``username`` stay);
 - the values at each configured JSON path (``metadata.email``, ``metadata.*.phone``) in the
   request and the response body alike.
 
@@ -28,7 +31,13 @@ from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from retell_contract._secrets import SCRUBBED_PREFIX, TOKEN_FIELD, longest_first, map_field
+from retell_contract._secrets import (
+    ICE_CREDENTIAL_PATH,
+    SCRUBBED_PREFIX,
+    TOKEN_FIELD,
+    longest_first,
+    map_field,
+)
 from retell_contract.errors import UsageError
 from retell_contract.exchange import NOT_JSON, Exchange, RecordedRequest, RecordedResponse
 
@@ -41,7 +50,7 @@ MIN_TEXT_MATCH = 4
 # Credentials and tokens found in exchanges (not handed in as secrets) are replaced as
 # text only when this long; a real key or token is far longer, a test's "x" is not secret.
 MIN_SECRET_MATCH = 8
-_SECRET_KINDS = frozenset({"api-key", "credential", "access-token"})
+_SECRET_KINDS = frozenset({"api-key", "credential", "access-token", "ice-credential"})
 _GLOBAL_KINDS = frozenset({"api-key", "credential"})
 # Authorization values that carry no credential at all (kept so "missing" stays visible).
 _BARE_SCHEMES = frozenset({"bearer", "basic", "token", "digest"})
@@ -179,12 +188,13 @@ class Scrubber:
         for path in self.fields:
             kind = path[-1] if path[-1] != WILDCARD else "field"
             document = map_path(document, path, partial(self._scrub_leaf, kind))
-        return map_field(document, TOKEN_FIELD, self._token)
+        document = map_path(document, ICE_CREDENTIAL_PATH, partial(self._token, "ice-credential"))
+        return map_field(document, TOKEN_FIELD, partial(self._token, "access-token"))
 
-    def _token(self, value: Any) -> Any:
-        if not isinstance(value, str) or not value or self._is_placeholder("access-token", value):
+    def _token(self, kind: str, value: Any) -> Any:
+        if not isinstance(value, str) or not value or self._is_placeholder(kind, value):
             return value  # an empty or non-string token is a finding for the checks; keep it
-        return self._placeholder("access-token", value)
+        return self._placeholder(kind, value)
 
     # -- headers and text -------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from retell_contract.drift._document import ApiDocument, diff_documents
-from retell_contract.drift._infer import DeclaredSchemas, recording_document
+from retell_contract.drift._infer import DeclaredPaths, DeclaredSchemas, recording_document
 from retell_contract.drift._inputs import DiffInput, Recording, load_input
 from retell_contract.drift._model import DriftReport
 from retell_contract.drift._observe import diff_recording_against_contract
@@ -58,18 +58,25 @@ def _kind(side: DiffInput) -> str:
 
 
 def _as_document(recording: Recording) -> ApiDocument:
-    return ApiDocument(recording.source, recording_document(recording.exchanges, _built_in_schemas()))
+    declared, templates = _built_in_contract()
+    return ApiDocument(
+        recording.source, recording_document(recording.exchanges, declared, templates=templates)
+    )
 
 
-def _built_in_schemas() -> DeclaredSchemas:
-    """The built-in contract's response schemas, for recordings compared with each other."""
+def _built_in_contract() -> tuple[DeclaredSchemas, DeclaredPaths]:
+    """The built-in contract's response schemas and path templates, for recordings compared
+    with each other: every operation it declares (v2, v3, get-call) by its own template."""
     from retell_contract.contracts import load_contract
 
     contract = load_contract()
 
     def declared(method: str, path: str, status: int) -> Any:
-        if method.upper() != contract.method.upper() or not path.endswith(contract.path):
-            return None
-        return contract.response_schemas.get(status)
+        operation = contract.operation_for(method, path)
+        return None if operation is None else operation.response_schemas.get(status)
 
-    return declared
+    def templates(method: str, path: str) -> str | None:
+        operation = contract.operation_for(method, path)
+        return None if operation is None else operation.path
+
+    return declared, templates

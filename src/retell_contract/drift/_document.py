@@ -1,4 +1,10 @@
-"""Contract against contract: every path, method, parameter, request body and response."""
+"""Contract against contract: every path, method, parameter, request body and response.
+
+An operation the new contract newly deprecates is a change of its own. When it names a
+successor (``x-successor``: an operationId), the successor is compared with it as a
+client moving over meets it: the same request body sent, and the successor's success
+response read instead (top-level fields only; see ``compare_top_level``).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from retell_contract.contracts import resolve_pointer, to_json_schema
 from retell_contract.drift import _rules as rules
 from retell_contract.drift._canonical import Node, canonical
 from retell_contract.drift._model import Change, ChangeKind, Direction
-from retell_contract.drift._schemas import ChangeSink, compare_schemas
+from retell_contract.drift._schemas import ChangeSink, compare_schemas, compare_top_level
 from retell_contract.errors import ContractError, RefError
 
 K = ChangeKind
@@ -84,6 +90,14 @@ class ApiDocument:
             found.setdefault(path_template(str(path)), {}).update(methods)
         return found
 
+    def operation_by_id(self, operation_id: str) -> Operation | None:
+        """The operation whose ``operationId`` is ``operation_id``, if any."""
+        for methods in self.operations().values():
+            for operation in methods.values():
+                if operation.node.get("operationId") == operation_id:
+                    return operation
+        return None
+
     def parameters(self, operation: Operation) -> dict[tuple[str, str], Mapping[str, Any]]:
         """Parameters keyed by (location, name); path parameters by position, so renames are no change."""
         merged: dict[tuple[str, str], Mapping[str, Any]] = {}
@@ -111,7 +125,63 @@ def diff_documents(old: ApiDocument, new: ApiDocument) -> list[Change]:
                 changes.append(_operation_change(name, method, old_methods, new_methods))
                 continue
             changes += _diff_operation(name, old, old_methods[method], new, new_methods[method])
+            changes += _deprecation(old_methods[method], new, new_methods[method])
     return changes
+
+
+def _standing(operation: Operation) -> tuple[Any, ...]:
+    """What an operation's deprecation says: whether, until when, and in favour of what."""
+    node = operation.node
+    return (node.get("deprecated") is True, node.get("x-sunset"), node.get("x-successor"))
+
+
+def _deprecation(old_op: Operation, new: ApiDocument, new_op: Operation) -> list[Change]:
+    """The deprecation NEW declares and OLD did not, and what moving to its successor changes."""
+    deprecated, sunset, successor_id = _standing(new_op)
+    if not deprecated or _standing(old_op) == _standing(new_op):
+        return []
+    successor = new.operation_by_id(successor_id) if isinstance(successor_id, str) else None
+    facts = [f"sunset {sunset}" if sunset is not None else "no sunset date"]
+    if successor is not None:
+        facts.append(f"successor {successor.name}")
+    elif successor_id is not None:
+        facts.append(f"successor {successor_id} (not declared)")
+    sink = ChangeSink(new_op.name, Direction.OPERATION)
+    sink.report((), K.DEPRECATED, detail="; ".join(facts))
+    if successor is None:
+        return sink.changes
+    return sink.changes + _succession(new, new_op, successor)
+
+
+def _succession(document: ApiDocument, old_op: Operation, new_op: Operation) -> list[Change]:
+    """What a client of ``old_op`` meets when it calls ``new_op`` instead (both in ``document``)."""
+    name = f"{old_op.name} → {new_op.name}"
+    request = ChangeSink(name, Direction.REQUEST)
+    _diff_request_body(
+        document,
+        document.resolve(old_op.node.get("requestBody")),
+        document,
+        document.resolve(new_op.node.get("requestBody")),
+        request,
+    )
+    response = ChangeSink(name, Direction.RESPONSE)
+    old_code, new_code = _success_code(old_op), _success_code(new_op)
+    if old_code is not None and new_code is not None:
+        head = f"response {old_code}" if old_code == new_code else f"response {old_code} → {new_code}"
+        before, after = _json_schema(document, old_op, old_code), _json_schema(document, new_op, new_code)
+        compare_top_level(before, after, (head,), response)
+    return request.changes + response.changes
+
+
+def _success_code(operation: Operation) -> str | None:
+    codes = sorted(str(code) for code in operation.node.get("responses") or {} if str(code).startswith("2"))
+    return codes[0] if codes else None
+
+
+def _json_schema(document: ApiDocument, operation: Operation, code: str) -> Node:
+    responses = {str(key): value for key, value in (operation.node.get("responses") or {}).items()}
+    media = media_types(document.resolve(responses[code])).get(JSON)
+    return {} if media is None else document.schema(media)
 
 
 def _ordered(methods: set[str]) -> list[str]:

@@ -88,6 +88,8 @@ def _mapping(declared: Any, key: str) -> Mapping[str, Any]:
 
 # The contract's response schema for (method, path template, status), or None.
 DeclaredSchemas = Callable[[str, str, int], Any]
+# The contract's path template for (method, recorded path), or None when it declares none.
+DeclaredPaths = Callable[[str, str], str | None]
 
 
 def recorded_path_template(path: str) -> str:
@@ -103,16 +105,28 @@ def _looks_like_id(segment: str) -> bool:
     return bool(_TOKEN.fullmatch(segment)) and mixed
 
 
+def _template(exchange: Exchange, templates: DeclaredPaths | None) -> str:
+    recorded = urlsplit(exchange.request.url).path or "/"
+    declared = templates(exchange.request.method, recorded) if templates is not None else None
+    return declared or recorded_path_template(recorded)
+
+
 def recording_document(
-    exchanges: Sequence[Exchange], declared: DeclaredSchemas | None = None
+    exchanges: Sequence[Exchange],
+    declared: DeclaredSchemas | None = None,
+    *,
+    templates: DeclaredPaths | None = None,
 ) -> dict[str, Any]:
     """An OpenAPI 3.1 document describing what ``exchanges`` show of the API's responses.
 
-    ``declared`` gives the contract's schema of a response, to tell data from fields.
+    ``declared`` gives the contract's schema of a response, to tell data from fields;
+    ``templates`` the contract's path template of a request (``/v2/get-call/{call_id}`` for
+    ``/v2/get-call/call_123``, whatever the id looks like). Paths the contract does not
+    declare get id-like segments replaced by ``{id}``.
     """
     bodies: dict[tuple[str, str, str, str], Shape | None] = {}
     for exchange in exchanges:
-        path = recorded_path_template(urlsplit(exchange.request.url).path or "/")
+        path = _template(exchange, templates)
         response = exchange.response
         media_type = response.content_type or "application/octet-stream"
         key = (path, exchange.request.method.lower(), str(response.status), media_type)

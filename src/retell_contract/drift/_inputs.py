@@ -6,10 +6,16 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from retell_contract.contracts import openapi_document, parse_document, validate_document
+from retell_contract.contracts import (
+    BUILTIN_CONTRACTS,
+    openapi_document,
+    parse_document,
+    validate_document,
+)
 from retell_contract.drift._document import ApiDocument
 from retell_contract.errors import ContractError, UsageError
 from retell_contract.exchange import Exchange
@@ -42,11 +48,15 @@ def api_document(document: Mapping[str, Any], *, source: str = "<document>") -> 
 
 def load_input(path: str | Path) -> DiffInput:
     """A contract (OpenAPI 3.0/3.1, YAML or JSON) or recorded exchanges (a vcrpy cassette or a
-    directory of them), told apart by content. Raises a one-line ContractError,
-    CassetteError or UsageError on bad input."""
+    directory of them), told apart by content, or a built-in contract by name (``today``,
+    ``seed``) where no such file exists. Raises a one-line ContractError, CassetteError or
+    UsageError on bad input."""
     location = Path(path)
     if not location.exists():
-        raise UsageError(f"{location}: no such file or directory")
+        if str(path) in BUILTIN_CONTRACTS:
+            return _builtin(str(path))
+        names = ", ".join(BUILTIN_CONTRACTS)
+        raise UsageError(f"{location}: no such file or directory (built-in contracts: {names})")
     if location.is_dir():
         return _recording(location)
     text = _read(location)
@@ -55,6 +65,14 @@ def load_input(path: str | Path) -> DiffInput:
     document = parse_document(str(location), text)
     validate_document(str(location), document)
     return ApiDocument(str(location), document)
+
+
+def _builtin(name: str) -> ApiDocument:
+    """A built-in contract's document, named as the loader names it."""
+    filename = BUILTIN_CONTRACTS[name]
+    text = resources.files("retell_contract.contracts").joinpath(filename).read_text(encoding="utf-8")
+    source = f"<built-in {name}: {filename}>"
+    return ApiDocument(source, parse_document(source, text))
 
 
 def _read(location: Path) -> str:

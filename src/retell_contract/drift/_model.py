@@ -33,6 +33,7 @@ class ChangeKind(StrEnum):
     PATH_REMOVED = "path removed"
     METHOD_ADDED = "method added"
     METHOD_REMOVED = "method removed"
+    DEPRECATED = "deprecated"
     STATUS_CODE_ADDED = "status code added"
     STATUS_CODE_REMOVED = "status code removed"
     CONTENT_TYPE_ADDED = "content type added"

@@ -43,7 +43,7 @@ def render(report: DriftReport, fmt: str = "text") -> str:
 
 
 def rows(changes: Iterable[Change]) -> list[Row]:
-    """Changes merged across response statuses, breaking first within each operation."""
+    """Changes merged across response statuses; within each operation, breaking ones first."""
     merged: dict[tuple[object, ...], list[Change]] = {}
     for change in changes:
         head = change.location[0] if change.location else ""
@@ -61,7 +61,10 @@ def rows(changes: Iterable[Change]) -> list[Row]:
         )
         merged.setdefault(key, []).append(change)
     result = [_row(group) for group in merged.values()]
-    return sorted(result, key=lambda row: (row.change.operation, not row.change.breaking))
+    # Within an operation: what happened to the operation itself (added, deprecated) first.
+    return sorted(
+        result, key=lambda row: (row.change.operation, bool(row.change.location), not row.change.breaking)
+    )
 
 
 def _row(group: list[Change]) -> Row:
@@ -132,7 +135,7 @@ def _markdown(report: DriftReport) -> str:
             severity = f"**{change.severity.value}**" if change.breaking else change.severity.value
             cells = [
                 severity,
-                f"`{row.where}`",
+                f"`{row.where}`" if row.where else "(the operation)",
                 change.kind.value,
                 _cell(change.detail),
                 _cell(change.reason),

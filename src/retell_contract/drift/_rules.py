@@ -30,6 +30,7 @@ SUCCESS = "2xx"
 NOT_SUCCESS = "not 2xx"
 DECLARED = "between contracts"
 OBSERVED = "seen in a recording"
+SUCCESSOR = "in the successor"
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ RULES: tuple[Rule, ...] = (
     Rule(K.PATH_REMOVED, D.OPERATION, ALWAYS, BREAKING, "clients calling it get an error"),
     Rule(K.METHOD_ADDED, D.OPERATION, ALWAYS, SAFE, "existing clients do not call it"),
     Rule(K.METHOD_REMOVED, D.OPERATION, ALWAYS, BREAKING, "clients calling it get an error"),
+    Rule(K.DEPRECATED, D.OPERATION, ALWAYS, SAFE,
+         "it still works for now; clients should move to its successor before the sunset date"),
     Rule(K.STATUS_CODE_ADDED, D.RESPONSE, ALWAYS, SAFE,
          "clients judge success by range and must handle unexpected errors anyway"),
     Rule(K.STATUS_CODE_REMOVED, D.RESPONSE, SUCCESS, BREAKING,
@@ -70,6 +73,8 @@ RULES: tuple[Rule, ...] = (
          "clients still sending it are refused (additionalProperties: false)"),
     Rule(K.FIELD_REMOVED, D.REQUEST, PARAMETER, SAFE, "the server ignores a parameter it no longer reads"),
     Rule(K.FIELD_REMOVED, D.RESPONSE, ALWAYS, BREAKING, "clients reading the field find it missing"),
+    Rule(K.FIELD_REMOVED, D.RESPONSE, SUCCESSOR, BREAKING,
+         "clients that read it from the deprecated operation must fetch it another way after moving"),
     Rule(K.TYPE_CHANGED, D.REQUEST, WIDENED, SAFE, "every value clients sent before is still accepted"),
     Rule(K.TYPE_CHANGED, D.REQUEST, OTHER, BREAKING, "values clients send may now be refused"),
     Rule(K.TYPE_CHANGED, D.RESPONSE, NARROWED, SAFE,

@@ -33,6 +33,16 @@ _BOUNDS = (
     ("maxContains", None, False),
 )
 _PRESENCE = ("pattern", "format", "uniqueItems")
+# The types of value each constraint binds (keywords not listed bind every type).
+_NUMBERS = frozenset({"integer", "number"})
+_BINDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("minLength", "maxLength", "pattern"), frozenset({"string"})),
+    **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), _NUMBERS),
+    **dict.fromkeys(
+        ("minItems", "maxItems", "uniqueItems", "minContains", "maxContains"), frozenset({"array"})
+    ),
+    **dict.fromkeys(("minProperties", "maxProperties"), frozenset({"object"})),
+}
 _STRUCTURAL = {"type", "enum", "anyOf", "properties", "required", "additionalProperties", "items"}
 _HANDLED = (
     _STRUCTURAL
@@ -75,6 +85,26 @@ def compare_schemas(old: Node, new: Node, location: Location, sink: ChangeSink) 
         _compare_objects(old, new, location, sink)
     if _allows(old, "array") and _allows(new, "array"):
         compare_schemas(old.get("items", {}), new.get("items", {}), (*location, "[]"), sink)
+
+
+def compare_top_level(old: Node, new: Node, location: Location, sink: ChangeSink) -> None:
+    """Fields of two different objects compared one level deep: which are lost, gained or retyped.
+
+    For a response replaced by another operation's (a deprecated operation's successor):
+    what a client moving over needs is which fields it must now get elsewhere, not every
+    nested difference between two unrelated objects. Fields of one type on both sides are
+    no change, whatever lies inside them.
+    """
+    before, after = old.get("properties", {}), new.get("properties", {})
+    for name in sorted(set(after) - set(before)):
+        sink.report((*location, name), K.FIELD_ADDED, detail=describe_types(types_of(after[name])))
+    for name in sorted(set(before) - set(after)):
+        detail = describe_types(types_of(before[name]))
+        sink.report((*location, name), K.FIELD_REMOVED, rules.SUCCESSOR, detail)
+    for name in sorted(set(before) & set(after)):
+        _compare_types(before[name], after[name], (*location, name), sink)
+        if name in old.get("required", ()) and name not in new.get("required", ()):
+            sink.report((*location, name), K.REQUIRED_REMOVED)
 
 
 def describe_types(types: frozenset[str] | None) -> str:
@@ -143,6 +173,7 @@ def _values(values: list[Any]) -> str:
 
 
 def _compare_constraints(old: Node, new: Node, location: Location, sink: ChangeSink) -> None:
+    old, new = _applicable(old, new), _applicable(new, old)
     for inclusive, exclusive, lower in _BOUNDS:
         before, after = _bound(old, inclusive, exclusive, lower), _bound(new, inclusive, exclusive, lower)
         if before != after:
@@ -160,6 +191,20 @@ def _compare_constraints(old: Node, new: Node, location: Location, sink: ChangeS
     for name in sorted((set(old) | set(new)) - _HANDLED):
         if old.get(name) != new.get(name):
             sink.report(location, K.CONSTRAINT_CHANGED, detail=f"{name} differs")
+
+
+def _applicable(node: Node, other: Node) -> Node:
+    """``node`` without the constraints that bind a type ``other`` does not allow.
+
+    ``integer`` → ``integer | string`` with ``minLength: 1`` refuses no value that was
+    accepted before: the bound only binds strings, and the type change already says strings
+    are new.
+    """
+    types = types_of(other)
+    if types is None:
+        return node
+    allowed = set(types) | ({"integer"} if "number" in types else set())
+    return {name: value for name, value in node.items() if _BINDS.get(name) is None or _BINDS[name] & allowed}
 
 
 def _bound(node: Node, inclusive: str, exclusive: str | None, lower: bool) -> tuple[Any, bool] | None:
