@@ -11,19 +11,24 @@ what the run knows (agents and their versions) and what the case expects.
 True
 """
 
-from retell_contract.checks import _builtin  # noqa: F401 - registers the built-in checks
+from retell_contract.checks import _builtin, _today  # noqa: F401 - registers the built-in checks
 from retell_contract.checks._builtin import same_json
 from retell_contract.checks._context import (
     NOTE_CASE,
     NOTE_CASSETTE,
     NOTE_DETAIL,
+    NOTE_FOLLOWS,
     NOTE_ID,
+    NOTE_OPERATION,
+    NOTE_RESOLVED,
+    NOTE_SENT_AT,
     NOTE_VERSIONS,
     OVERSIZED_BODY,
     RATE_LIMITED,
     CaseInfo,
     CaseKind,
     CheckContext,
+    CreatedCall,
     RunContext,
     expected_statuses,
     infer_kind,
@@ -62,7 +67,11 @@ __all__ = [
     "NOTE_CASE",
     "NOTE_CASSETTE",
     "NOTE_DETAIL",
+    "NOTE_FOLLOWS",
     "NOTE_ID",
+    "NOTE_OPERATION",
+    "NOTE_RESOLVED",
+    "NOTE_SENT_AT",
     "NOTE_VERSIONS",
     "OVERSIZED_BODY",
     "RATE_LIMITED",
@@ -71,6 +80,7 @@ __all__ = [
     "CaseKind",
     "Check",
     "CheckContext",
+    "CreatedCall",
     "CheckFailed",
     "CheckFunction",
     "CheckResult",

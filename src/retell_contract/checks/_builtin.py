@@ -36,6 +36,7 @@ from retell_contract.validation import Violation, validate_call_object
 
 # What a just-created web call must say; the endpoint's name and the docs pin these down.
 WEB_CALL, REGISTERED = "web_call", "registered"
+VERSION = "agent_version"
 _SHOWN = 80  # characters of a value or message shown in a failure
 
 
@@ -61,7 +62,7 @@ def status_code_documented(ctx: CheckContext, exchange: Exchange) -> CheckResult
     if status >= 500:
         return SKIP
     if not _documented(ctx, status):
-        codes = ", ".join(str(code) for code in ctx.contract.status_codes)
+        codes = ", ".join(str(code) for code in ctx.operation.status_codes)
         raise _wrong_status(ctx, f"a documented status ({codes})")
     return None
 
@@ -102,8 +103,8 @@ def content_type_matches_body(ctx: CheckContext, exchange: Exchange) -> CheckRes
 def error_object_conforms(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     """A documented error status carries the contract's JSON error object."""
     status = exchange.response.status
-    validator = ctx.contract.response_validators.get(status)
-    if status == ctx.contract.success_status or validator is None:
+    validator = ctx.operation.response_validators.get(status)
+    if status == ctx.operation.success_status or validator is None:
         return SKIP
     media_type = exchange.response.content_type
     if not _is_json_type(media_type):
@@ -120,9 +121,10 @@ def error_object_conforms(ctx: CheckContext, exchange: Exchange) -> CheckResult:
 
 @check
 def call_object_is_json(ctx: CheckContext, exchange: Exchange) -> CheckResult:
-    """A new call comes back as application/json holding a JSON object."""
+    """A new or retrieved call (or v3's connection details) comes back as a JSON object."""
     response = exchange.response
-    if response.status != ctx.contract.success_status or ctx.case.kind not in ACCEPTING_KINDS:
+    reading = ctx.case.kind in ACCEPTING_KINDS or ctx.case.kind == CaseKind.RETRIEVE
+    if response.status != ctx.operation.success_status or not reading or ctx.case.operation is None:
         return SKIP
     if response.content_type != "application/json":
         raise WrongContentType("Content-Type: application/json", response.content_type or "no Content-Type")
@@ -134,7 +136,7 @@ def call_object_is_json(ctx: CheckContext, exchange: Exchange) -> CheckResult:
 @check
 def call_object_schema(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     """The call object matches the contract's schema (extra fields allowed: that is drift)."""
-    call = ctx.new_call
+    call = ctx.call_object
     if call is None:
         return SKIP
     violations = validate_call_object(call, level="schema", contract=ctx.contract)
@@ -146,7 +148,7 @@ def call_object_schema(ctx: CheckContext, exchange: Exchange) -> CheckResult:
 @check
 def call_object_consistent(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     """The call object obeys the contract's consistency rules (the strict level)."""
-    call = ctx.new_call
+    call = ctx.call_object
     if call is None:
         return SKIP
     # The rules alone: call_object_schema already reports the schema level.
@@ -164,18 +166,21 @@ def call_type_is_web_call(ctx: CheckContext, exchange: Exchange) -> CheckResult:
 
 @check
 def call_status_is_registered(ctx: CheckContext, exchange: Exchange) -> CheckResult:
-    """call_status of a call that was just created is registered."""
+    """call_status of a call that was just created (or read back right after) is registered."""
+    if ctx.new_call is None and ctx.creation is None:
+        return SKIP
     return _field_equals(ctx, "call_status", REGISTERED, why="a new call")
 
 
 @check
 def request_fields_echoed(ctx: CheckContext, exchange: Exchange) -> CheckResult:
-    """Every echoed request field (agent_id, agent_version, metadata, ...) comes back exactly as sent."""
-    call, sent = ctx.new_call, ctx.sent
-    if call is None or not isinstance(sent, dict):
+    """Every echoed request field (agent_id, metadata, ...) comes back exactly as sent, by v2's
+    create and by get-call of a created call (a version name comes back resolved instead)."""
+    call, sent = _call_and_request(ctx)
+    if call is None or sent is None:
         return SKIP
     for name in ctx.contract.echoed_fields:
-        if name not in sent:
+        if name not in sent or (name == VERSION and isinstance(sent[name], str)):
             continue
         if name not in call:
             raise FieldMismatch(f"{name} echoed as sent", f"no {name} in the call object", field=name)
@@ -187,8 +192,8 @@ def request_fields_echoed(ctx: CheckContext, exchange: Exchange) -> CheckResult:
 @check
 def default_version_is_latest(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     """Without agent_version in the request, the call gets the agent's latest version (an integer)."""
-    call, sent = ctx.new_call, ctx.sent
-    if call is None or not isinstance(sent, dict) or "agent_version" in sent:
+    call, sent = _call_and_request(ctx)
+    if call is None or sent is None or "agent_version" in sent:
         return SKIP
     version = call.get("agent_version")
     if not _is_integer(version):
@@ -202,20 +207,20 @@ def default_version_is_latest(ctx: CheckContext, exchange: Exchange) -> CheckRes
 
 @check
 def call_id_unique(ctx: CheckContext, exchange: Exchange) -> CheckResult:
-    """call_id is a non-empty string never returned before in the run."""
+    """call_id is a non-empty string never returned before in the run (by v2 or v3)."""
     return _unique(ctx, "call_id")
 
 
 @check
 def access_token_unique(ctx: CheckContext, exchange: Exchange) -> CheckResult:
-    """access_token is a non-empty string never returned before in the run."""
+    """access_token is a non-empty string never returned before in the run (by v2 or v3)."""
     return _unique(ctx, "access_token")
 
 
 @check
 def no_post_call_fields(ctx: CheckContext, exchange: Exchange) -> CheckResult:
-    """A new call has none of the fields that only exist once a call has ended."""
-    call = ctx.new_call
+    """A new call (or one read back right after) has none of the fields of an ended call."""
+    call = ctx.new_call if ctx.new_call is not None else ctx.retrieved_call if ctx.creation else None
     if call is None:
         return SKIP
     present = sorted(name for name in ctx.contract.post_call_fields if name in call)
@@ -237,8 +242,16 @@ def same_json(left: Any, right: Any) -> bool:
     return type(left) is type(right) and left == right
 
 
+def _call_and_request(ctx: CheckContext) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """A call object and the request body that created it: v2's answer, or a retrieve's."""
+    if ctx.new_call is not None:
+        return ctx.new_call, ctx.sent if isinstance(ctx.sent, dict) else None
+    creation = ctx.creation
+    return (ctx.retrieved_call, creation.sent) if creation is not None else (None, None)
+
+
 def _documented(ctx: CheckContext, status: int) -> bool:
-    if status in ctx.contract.status_codes or (ctx.case.oversized and status == TOO_LARGE):
+    if status in ctx.operation.status_codes or (ctx.case.oversized and status == TOO_LARGE):
         return True
     if ctx.case.kind == CaseKind.OTHER_METHOD:
         return status == METHOD_NOT_ALLOWED
@@ -253,7 +266,7 @@ def _wrong_status(ctx: CheckContext, expected: str, *, detail: str | None = None
 
 
 def _field_equals(ctx: CheckContext, name: str, expected: str, *, why: str) -> CheckResult:
-    call = ctx.new_call
+    call = ctx.call_object
     if call is None or name not in call:
         return SKIP  # a missing required field is call_object_schema's to report
     if call[name] != expected:
@@ -262,7 +275,7 @@ def _field_equals(ctx: CheckContext, name: str, expected: str, *, why: str) -> C
 
 
 def _unique(ctx: CheckContext, name: str) -> CheckResult:
-    call = ctx.new_call
+    call = ctx.created  # v2's call object or v3's connection details: unique across both
     if call is None or name not in call:
         return SKIP
     value = call[name]

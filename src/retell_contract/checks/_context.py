@@ -1,9 +1,11 @@
 """What a check knows: the contract, the run so far, and what the case under check expects.
 
 A case's kind travels in ``Exchange.notes`` (``case``, ``detail``, ``agent_versions``,
-``case_id``) so that a recorded exchange can be checked offline exactly as it was during
-the run. Exchanges without notes (recorded by something else) get a kind inferred from
-the request itself, with expectations loose enough for what cannot be known offline.
+``case_id``, ``operation``, ...) so that a recorded exchange can be checked offline exactly
+as it was during the run. Exchanges without notes (recorded by something else) get a kind
+inferred from the request itself, with expectations loose enough for what cannot be known
+offline. The operation an exchange belongs to (create v2 or v3, get-call) decides which
+statuses and bodies the contract documents for it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
-from retell_contract.contracts import Agent, Contract
+from retell_contract.contracts import CREATE_V3, GET_CALL, Agent, Contract, Operation
 from retell_contract.exchange import NOT_JSON, Exchange
 from retell_contract.validation import validate_request_body
 
@@ -30,6 +32,14 @@ ASSET_NOT_FOUND = 422
 OVERSIZED_BODY = 100 * 1024
 
 NOTE_CASE, NOTE_DETAIL, NOTE_VERSIONS, NOTE_ID = "case", "detail", "agent_versions", "case_id"
+# The operation a case was sent to; the version its agent_version resolves to (when the run
+# knows the agent); when it was sent (epoch ms); the case whose new call a retrieve reads.
+NOTE_OPERATION, NOTE_RESOLVED, NOTE_SENT_AT, NOTE_FOLLOWS = (
+    "operation",
+    "resolved_version",
+    "sent_at_ms",
+    "follows",
+)
 # Set by replay: the cassette file an exchange was read from.
 NOTE_CASSETTE = "cassette"
 _BEARER = re.compile(r"bearer +\S+", re.IGNORECASE)
@@ -47,6 +57,8 @@ class CaseKind(StrEnum):
     OTHER_METHOD = "other_method"
     BAD_INPUT = "bad_input"  # malformed JSON, wrong content type, empty or non-object body
     UNKNOWN_PATH = "unknown_path"
+    RETRIEVE = "retrieve"  # get-call of a call the run just created
+    UNKNOWN_CALL = "unknown_call"  # get-call of an id no call has
     UNLABELLED = "unlabelled"  # valid-looking request recorded without notes: agent and key unknown
 
 
@@ -63,6 +75,8 @@ class CaseInfo:
     expected: frozenset[int]
     versions: tuple[int, ...] = ()  # versions the agent sent is known to have; () = unknown
     oversized: bool = False
+    operation: Operation | None = None  # None: a request to no operation the contract declares
+    resolved: int | None = None  # the version agent_version must come back as, when known
 
     def allows(self, status: int) -> bool:
         return status in self.expected or status == RATE_LIMITED or (self.oversized and status == TOO_LARGE)
@@ -72,12 +86,16 @@ class CaseInfo:
         return " or ".join(str(code) for code in sorted(self.expected))
 
 
-def expected_statuses(kind: CaseKind, contract: Contract) -> frozenset[int]:
-    """The statuses that are right for a case of ``kind`` under ``contract``."""
-    client_errors = frozenset(c for c in contract.error_status_codes if 400 <= c < 500) - {RATE_LIMITED}
+def expected_statuses(
+    kind: CaseKind, contract: Contract, operation: Operation | None = None
+) -> frozenset[int]:
+    """The statuses that are right for a case of ``kind`` sent to ``operation`` (default:
+    the contract's primary operation)."""
+    operation = operation or contract.primary
+    client_errors = frozenset(c for c in operation.error_status_codes if 400 <= c < 500) - {RATE_LIMITED}
     # Every labelled case but BAD_AUTH carries the valid key, so a 401 for it is wrong.
     refusals = client_errors - {UNAUTHORIZED}
-    success = frozenset({contract.success_status})
+    success = frozenset({operation.success_status})
     not_found = frozenset({ASSET_NOT_FOUND}) & refusals or refusals
     by_kind = {
         CaseKind.POSITIVE: success,
@@ -93,6 +111,8 @@ def expected_statuses(kind: CaseKind, contract: Contract) -> frozenset[int]:
         # Offline, a valid body may meet an unknown agent (422), a scrubbed key (401) or an
         # unpaid account (402); only a 400 for it would be wrong.
         CaseKind.UNLABELLED: success | (client_errors - {BAD_REQUEST}),
+        CaseKind.RETRIEVE: success,
+        CaseKind.UNKNOWN_CALL: frozenset({NOT_FOUND}),
     }
     return by_kind[kind]
 
@@ -102,33 +122,53 @@ class RunContext:
     """Run-wide knowledge and state shared by the checks of every exchange.
 
     ``agents`` maps agent ids to what the run knows about them (versions () = unknown).
-    ``seen`` remembers unique call-object values (call_id, access_token) per field.
+    ``seen`` remembers unique call-object values (call_id, access_token) per field;
+    ``created`` what was sent to create each call the run saw created, by call id, so a
+    later get-call of it can be held to it.
     """
 
     contract: Contract
     agents: Mapping[str, Agent] = field(default_factory=dict)
     seen: dict[str, dict[str, str]] = field(default_factory=dict)
+    created: dict[str, CreatedCall] = field(default_factory=dict)
 
     def context_for(self, exchange: Exchange, *, key: str) -> CheckContext:
         """The context the checks of one exchange run in; ``key`` identifies the exchange."""
-        return CheckContext(run=self, case=self.case_of(exchange), key=key, exchange=exchange)
+        ctx = CheckContext(run=self, case=self.case_of(exchange), key=key, exchange=exchange)
+        created, sent = ctx.created, ctx.sent
+        if created is not None and isinstance(created.get("call_id"), str) and isinstance(sent, dict):
+            self.created.setdefault(created["call_id"], CreatedCall(sent, key, ctx.case.resolved))
+        return ctx
 
     def case_of(self, exchange: Exchange) -> CaseInfo:
         """The case an exchange was built as (from its notes), or one inferred from it."""
         notes = exchange.notes
+        operation = self._operation(exchange)
         try:
             kind = CaseKind(notes.get(NOTE_CASE, ""))
         except ValueError:
             kind, detail = infer_kind(exchange, self.contract)
+            if kind == CaseKind.UNLABELLED and operation is not None and operation.name == GET_CALL:
+                kind = CaseKind.RETRIEVE if _last_segment(exchange) in self.created else kind
         else:
             detail = notes.get(NOTE_DETAIL, "")
+        resolved = notes.get(NOTE_RESOLVED, "")
         return CaseInfo(
             kind=kind,
             detail=detail,
-            expected=expected_statuses(kind, self.contract),
+            expected=expected_statuses(kind, self.contract, operation),
             versions=self._versions(exchange),
             oversized=len(exchange.request.body) > OVERSIZED_BODY,
+            operation=operation,
+            resolved=int(resolved) if resolved.lstrip("-").isdigit() else None,
         )
+
+    def _operation(self, exchange: Exchange) -> Operation | None:
+        noted = exchange.notes.get(NOTE_OPERATION)
+        if noted and self.contract.has_operation(noted):
+            return self.contract.operation(noted)
+        request = exchange.request
+        return self.contract.operation_for(request.method, urlsplit(request.url).path)
 
     def _versions(self, exchange: Exchange) -> tuple[int, ...]:
         noted = exchange.notes.get(NOTE_VERSIONS)
@@ -153,6 +193,11 @@ class CheckContext:
     def contract(self) -> Contract:
         return self.run.contract
 
+    @property
+    def operation(self) -> Operation:
+        """The operation the request went to (the primary one for requests to none)."""
+        return self.case.operation or self.contract.primary
+
     @cached_property
     def sent(self) -> Any:
         """The request body as JSON (``NOT_JSON`` when it is not JSON)."""
@@ -164,22 +209,81 @@ class CheckContext:
         return self.exchange.response.json(NOT_JSON)
 
     @property
-    def new_call(self) -> dict[str, Any] | None:
-        """The call object, when this is a 201 for a case that may create a call."""
-        response = self.exchange.response
-        accepted = self.case.kind in ACCEPTING_KINDS and response.status == self.contract.success_status
+    def created(self) -> dict[str, Any] | None:
+        """What a create answered, when this is its success for a case that may create a call:
+        v2's call object or v3's connection details."""
+        operation, response = self.case.operation, self.exchange.response
+        accepted = (
+            self.case.kind in ACCEPTING_KINDS
+            and operation is not None
+            and operation.request_schema is not None
+            and response.status == operation.success_status
+        )
         return self.received if accepted and isinstance(self.received, dict) else None
+
+    @property
+    def new_call(self) -> dict[str, Any] | None:
+        """The call object, when this is a create (v2) that answered one for a new call."""
+        created = self.created
+        return created if created is not None and self.operation.name != CREATE_V3 else None
+
+    @property
+    def new_connection(self) -> dict[str, Any] | None:
+        """v3's connection details, when this is a v3 create that succeeded."""
+        created = self.created
+        return created if created is not None and self.operation.name == CREATE_V3 else None
+
+    @property
+    def retrieved_call(self) -> dict[str, Any] | None:
+        """The call object get-call answered (for a retrieve, or an unlabelled get-call)."""
+        operation, response = self.case.operation, self.exchange.response
+        reading = self.case.kind in (CaseKind.RETRIEVE, CaseKind.UNLABELLED)
+        if operation is None or operation.name != GET_CALL or not reading:
+            return None
+        ok = response.status == operation.success_status and isinstance(self.received, dict)
+        return self.received if ok else None
+
+    @property
+    def call_object(self) -> dict[str, Any] | None:
+        """A call object this exchange returned: a new one (v2) or a retrieved one."""
+        return self.new_call if self.new_call is not None else self.retrieved_call
+
+    @property
+    def creation(self) -> CreatedCall | None:
+        """For a retrieve, what was sent to create the call it reads (when the run saw it)."""
+        if self.case.kind != CaseKind.RETRIEVE:
+            return None
+        return self.run.created.get(_last_segment(self.exchange))
+
+
+@dataclass(frozen=True)
+class CreatedCall:
+    """What the run sent to create a call, and the version it should have resolved to."""
+
+    sent: dict[str, Any]
+    key: str
+    resolved: int | None = None
+
+
+def _last_segment(exchange: Exchange) -> str:
+    from urllib.parse import unquote
+
+    return unquote(urlsplit(exchange.request.url).path.rstrip("/").rsplit("/", 1)[-1])
 
 
 def infer_kind(exchange: Exchange, contract: Contract) -> tuple[CaseKind, str]:
     """Classify a request recorded without notes by what it is on the wire."""
     request = exchange.request
-    if request.method != contract.method:
-        return CaseKind.OTHER_METHOD, request.method
-    if urlsplit(request.url).path.rstrip("/") != contract.path.rstrip("/"):
-        return CaseKind.UNKNOWN_PATH, urlsplit(request.url).path
+    path = urlsplit(request.url).path
+    operation = contract.operation_for(request.method, path)
+    if operation is None:
+        if any(contract.operation_for(op.method, path) for op in contract.operations):
+            return CaseKind.OTHER_METHOD, request.method
+        return CaseKind.UNKNOWN_PATH, path
     if not _BEARER.fullmatch(request.headers.get("authorization", "").strip()):
         return CaseKind.BAD_AUTH, "missing" if "authorization" not in request.headers else "malformed"
+    if operation.request_schema is None:
+        return CaseKind.UNLABELLED, ""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = request.json(NOT_JSON)
     if media_type != "application/json":
@@ -190,7 +294,7 @@ def infer_kind(exchange: Exchange, contract: Contract) -> tuple[CaseKind, str]:
         return CaseKind.BAD_INPUT, "malformed_json"
     if not isinstance(body, dict):
         return CaseKind.BAD_INPUT, "non_object_body"
-    violations = validate_request_body(body, contract=contract)
+    violations = validate_request_body(body, contract=contract)  # v2 and v3 share the body
     if violations:
         return CaseKind.INVALID_BODY, violations[0].rule
     return CaseKind.UNLABELLED, ""
