@@ -147,3 +147,41 @@ def test_client_reads_a_generated_ended_call(strict: bool) -> None:
     assert fetched.transcript
     assert fetched.call_analysis is not None
     assert fetched.metadata == {"ticket": 5}
+
+
+def test_seed_era_client_creates_on_todays_mock(strict: bool) -> None:
+    """4.49 (v2) against today's contract: a registered call has only fields 4.49 knows."""
+    http_client = httpx.Client(transport=mock_transport(create_app(contract=CONTRACT)))
+    with Retell(
+        api_key=DEFAULT_API_KEY,
+        base_url=IN_PROCESS_URL,
+        http_client=http_client,
+        _strict_response_validation=strict,
+    ) as client:
+        call = client.call.create_web_call(agent_id=AGENT.agent_id, metadata={"ticket": 5})
+        fetched = client.call.retrieve(call.call_id)
+    assert call.call_status == "registered"
+    assert call.agent_version == AGENT.versions[-1]
+    assert fetched.to_dict() == call.to_dict()
+    assert validate_call_object(call.to_dict(), level="strict", contract=CONTRACT) == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_seed_era_client_meets_todays_ended_calls_as_drift(strict: bool, seed: int) -> None:
+    """Today's ended calls carry what 4.49 never knew: its strict mode refuses them (real drift)."""
+    app = create_app(MockConfig(seed=seed), contract=CONTRACT)
+    http_client = httpx.Client(transport=mock_transport(app))
+    with Retell(
+        api_key=DEFAULT_API_KEY,
+        base_url=IN_PROCESS_URL,
+        http_client=http_client,
+        _strict_response_validation=strict,
+        max_retries=0,
+    ) as client:
+        call = client.call.create_web_call(agent_id=AGENT.agent_id)
+        app.state.mock.advance(call.call_id, "analyzed")
+        if strict:
+            with pytest.raises(retell.APIResponseValidationError):
+                client.call.retrieve(call.call_id)
+        else:
+            assert client.call.retrieve(call.call_id).call_status == "ended"
