@@ -59,7 +59,10 @@ def measure(runs: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="pytest runs per variant (default 7)")
+    parser.add_argument("--quick", action="store_true", help="one run per variant (the test suite's size)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.runs = 1
     if args.runs < 1:
         parser.error(f"--runs must be at least 1, not {args.runs}")
     medians = measure(args.runs)

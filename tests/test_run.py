@@ -13,7 +13,7 @@ import requests
 from benchmarks._asgi import Request
 from starlette.types import Receive, Scope, Send
 
-from retell_contract.checks import NOTE_CASE, CaseKind
+from retell_contract.checks import NOTE_CASE, NOTE_OPERATION, CaseKind
 from retell_contract.contracts import Agent, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange, RecordedResponse
@@ -54,7 +54,13 @@ def test_the_embedded_mock_passes_every_check():
     assert report.exchanges == len(exchanges) == result.requests
     expected_kinds = set(CaseKind) - {CaseKind.UNLABELLED, CaseKind.UNVERIFIED_VERSION}
     assert {kind for kind, count in report.cases.items() if count} >= expected_kinds
-    assert report.cases[CaseKind.POSITIVE] > report.exchanges / 2, "mostly requests that can succeed"
+    succeeding = report.cases[CaseKind.POSITIVE] + report.cases[CaseKind.RETRIEVE]
+    assert succeeding > report.exchanges / 2, "mostly requests that can succeed"
+    created = [e for e in exchanges if e.request.method == "POST" and e.response.status == 201]
+    read_back = [e for e in exchanges if e.notes[NOTE_CASE] == CaseKind.RETRIEVE]
+    assert len(read_back) == len(created) > 0, "each new call is read back through get-call"
+    operations = {e.notes.get(NOTE_OPERATION) for e in exchanges}
+    assert operations >= {"create-v2", "create-v3", "get-call"}, "every operation is exercised"
     assert all(summary.cases for summary in report.checks), "every check applied to some exchange"
     assert all(exchange.notes[NOTE_CASE] for exchange in exchanges)
 

@@ -17,7 +17,7 @@ import click
 
 from retell_contract import __version__, drift
 from retell_contract._signals import Terminated, exit_code, sigterm_as_interrupt
-from retell_contract.contracts import Contract, load_contract
+from retell_contract.contracts import Contract, Operation, load_contract
 from retell_contract.drift import FAIL_ON_CHOICES, FORMATS
 from retell_contract.errors import RetellContractError
 from retell_contract.runner._cli import run_options
@@ -32,7 +32,8 @@ contract_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     envvar="RETELL_CONTRACT_FILE",
-    help="Contract file (OpenAPI 3.0/3.1, YAML or JSON) to use instead of the built-in one.",
+    help="Contract file (OpenAPI 3.0/3.1, YAML or JSON), or a built-in one by name: today (the "
+    "default) or seed (v2 as the seed era had it).",
 )
 
 
@@ -121,14 +122,21 @@ def describe_contract(contract: Contract) -> str:
     schema = contract.call_object_schema
     lines = [
         f"contract: {contract.source} (OpenAPI {contract.openapi_version})",
-        f"operation: {contract.method} {contract.path}",
+        *(_describe_operation(op) for op in contract.operations),
         f"request fields: {', '.join(contract.request_schema.get('properties', {}))}"
         f" (required: {', '.join(contract.request_schema.get('required', []))})",
         f"call object: {len(schema.get('properties', {}))} fields, "
         f"{len(contract.required_call_fields)} required ({', '.join(contract.required_call_fields)})",
-        f"status codes: {', '.join(str(code) for code in contract.status_codes)}",
     ]
     return "\n".join(lines)
+
+
+def _describe_operation(op: Operation) -> str:
+    standing = f" (deprecated{f' from {op.sunset}' if op.sunset else ''}" if op.deprecated else ""
+    if op.deprecated:
+        standing += f"; successor {op.successor})" if op.successor else ")"
+    codes = ", ".join(str(code) for code in op.status_codes)
+    return f"operation {op.name}: {op.method} {op.path}{standing}, status codes {codes}"
 
 
 @main.command("contract")

@@ -104,6 +104,10 @@ def agent_version_resolved(ctx: CheckContext, exchange: Exchange) -> CheckResult
             f"an integer agent_version for {_show(sent[VERSION])}", _show(version), field=VERSION
         )
     expected = ctx.case.resolved if ctx.creation is None else ctx.creation.resolved
+    agent_id = sent.get("agent_id")
+    agent = ctx.run.agents.get(agent_id) if isinstance(agent_id, str) else None
+    if expected is None and agent is not None and agent.versions:
+        expected = agent.resolve(sent[VERSION])  # not noted: what the run knows of the agent
     if expected is not None and version != expected:
         raise FieldMismatch(
             f"agent_version {expected}, what {_show(sent[VERSION])} names", str(version), field=VERSION

@@ -51,6 +51,14 @@ _OPTIONS = [
         help="An agent that exists under the key, optionally with its versions (repeatable).",
     ),
     click.option(
+        "--operations",
+        "operation_names",
+        default=None,
+        metavar="NAME[,NAME...]",
+        help="Operations to exercise, e.g. create-v2,get-call for a team still on v2. "
+        "Default: every one the contract declares (today: create-v2, create-v3, get-call).",
+    ),
+    click.option(
         "--max-examples",
         type=click.IntRange(min=1),
         default=DEFAULT_MAX_EXAMPLES,
@@ -141,6 +149,7 @@ def run_command_body(
     record_mode: str | None,
     scrub_fields: tuple[str, ...],
     fmt: str = "text",
+    operation_names: str | None = None,
     **flags: Any,
 ) -> int:
     """Run, print the report (and JUnit); return the exit code."""
@@ -163,6 +172,7 @@ def run_command_body(
         **flags,
         agents=tuple(Agent.from_spec(spec) for spec in agent_specs),
         contract=load_contract(contract_path),
+        operations=_operation_list(operation_names),
         on_notice=lambda text: err.print(f"note: {mask(text, secrets)}", markup=False, highlight=False),
     )
     try:
@@ -178,7 +188,7 @@ def run_command_body(
         return _report_interrupted(stopped.result, out, err, secrets, fmt)
     if recorder is not None:
         err.print(f"recorded {len(recorder.exchanges)} exchanges to {recorder.path}", markup=False)
-    rerun = rerun_command(result, contract_path, agent_specs, flags)
+    rerun = rerun_command(result, contract_path, agent_specs, {**flags, "operations": operation_names})
     if fmt == "json":
         click.echo(report_json(result.report, secrets=secrets, rerun=rerun, **_facts(result)), nl=False)
     else:
@@ -262,9 +272,21 @@ def rerun_command(
         value = flags.get(name, default)
         if value is not None and value != default:
             words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    if flags.get("operations"):
+        words += ["--operations", flags["operations"]]
     if contract_path is not None:
         words += ["--contract", str(contract_path)]
     return shlex.join(words)
+
+
+def _operation_list(text: str | None) -> tuple[str, ...] | None:
+    """``--operations a,b`` as names; the run checks each against the contract."""
+    if text is None:
+        return None
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not names:
+        raise UsageError("--operations needs at least one operation name, e.g. create-v3,get-call")
+    return names
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ from retell_contract.runner._limits import (
 )
 from retell_contract.runner._plan import plan_cases
 from retell_contract.runner._probes import PlannedCase
+from retell_contract.runner._reads import ReadBacks
 from retell_contract.runner._send import Attempts, Budget, Pacer, Sender
 from retell_contract.runner._shrink import shrink_report
 from retell_contract.runner._target import Target, http_target, in_process_target
@@ -61,6 +62,7 @@ class RunOptions:
     max_retries: int = 5
     timeout: float = DEFAULT_TIMEOUT
     contract: Contract | None = None
+    operations: tuple[str, ...] | None = None  # None: every operation the contract declares
     on_exchange: Callable[[Exchange], None] | None = None
     on_progress: ProgressHook | None = None
     on_notice: Callable[[str], None] | None = None  # told at once of assumptions and limits
@@ -132,13 +134,16 @@ def run(options: RunOptions) -> RunResult:
 
     target = _open_target(options, contract, notify)
     max_requests, rate = _limits(options, target, notify)
+    operations = _operations(options, contract)
     plan = plan_cases(
         contract=contract,
         agents=target.agents,
         api_key=target.api_key,
         max_examples=options.max_examples,
         seed=seed,
+        operations=operations,
     )
+    reads = ReadBacks.for_run(contract, operations, target, seed, first_id=len(plan))
     drawing = time.perf_counter() - started
     sender = Sender(
         contract,
@@ -163,6 +168,10 @@ def run(options: RunOptions) -> RunResult:
                     )
                     break
                 checker.record(case_id, planned, attempts)
+                for read_id, read in reads.after(planned, attempts, case_id):
+                    read_attempts = sender.send(read_id, read)
+                    if not read_attempts.skipped:
+                        checker.record(read_id, read, read_attempts)
                 if options.on_progress is not None:
                     options.on_progress(case_id + 1, len(plan), checker.builder.failures)
                 guard.observe(planned.kind, attempts)
@@ -176,7 +185,7 @@ def run(options: RunOptions) -> RunResult:
         report=report,
         seed=seed,
         target=target.description,
-        cases_planned=len(plan),
+        cases_planned=len(plan) + reads.planned,
         cases_sent=checker.cases,
         requests=sender.budget.used,
         elapsed=time.perf_counter() - started,
@@ -185,6 +194,17 @@ def run(options: RunOptions) -> RunResult:
         notices=tuple(notices),
         interrupted=interrupted,
     )
+
+
+def _operations(options: RunOptions, contract: Contract) -> tuple[str, ...]:
+    """The operations to exercise: as asked (each must be declared), else every declared one."""
+    if options.operations is None:
+        return contract.operation_names
+    for name in options.operations:
+        if not contract.has_operation(name):
+            declared = ", ".join(contract.operation_names)
+            raise UsageError(f"operation {name!r} is not in the contract (it declares {declared})")
+    return tuple(options.operations)
 
 
 def _limits(

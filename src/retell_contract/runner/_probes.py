@@ -15,13 +15,26 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from retell_contract.checks import NOTE_CASE, NOTE_DETAIL, NOTE_ID, NOTE_VERSIONS, OVERSIZED_BODY, CaseKind
-from retell_contract.contracts import Agent, Contract
+from retell_contract.checks import (
+    NOTE_CASE,
+    NOTE_DETAIL,
+    NOTE_ID,
+    NOTE_OPERATION,
+    NOTE_RESOLVED,
+    NOTE_VERSIONS,
+    OVERSIZED_BODY,
+    CaseKind,
+)
+from retell_contract.contracts import Agent, Contract, Operation
 
 JSON = "application/json"
 # A request field no contract lists (the real API ignores fields it does not know).
 UNLISTED_FIELD = "x_retell_contract_unlisted"
 OTHER_METHODS = ("GET", "PUT", "PATCH", "DELETE")
+# agent_version numbers past 32 and 64 bits, and past what a double holds exactly: a server
+# must answer them (422: no such version), never crash on them.
+HUGE_VERSIONS = (2**31, 2**63, 2**64, 10**30)
+UNKNOWN_VERSION_NAME = "no_such_version_tag"
 
 
 def _nested(depth: int) -> dict[str, Any]:
@@ -61,22 +74,36 @@ class PlannedCase:
     body: bytes = b""
     versions: tuple[int, ...] = ()
     extra_notes: Mapping[str, str] = field(default_factory=dict)
+    operation: str = ""  # the contract operation it is sent to ("" for none: unknown paths)
+    resolved: int | None = None  # the version a sent agent_version must come back as
 
     def notes(self, case_id: int) -> dict[str, str]:
         """What an Exchange of this case carries, so it can be re-checked offline."""
         notes = {NOTE_CASE: str(self.kind), NOTE_DETAIL: self.detail, NOTE_ID: str(case_id)}
         notes[NOTE_VERSIONS] = ",".join(str(v) for v in self.versions)
+        if self.operation:
+            notes[NOTE_OPERATION] = self.operation
+        if self.resolved is not None:
+            notes[NOTE_RESOLVED] = str(self.resolved)
         return {**notes, **self.extra_notes}
 
 
 class Builder:
-    """Makes planned cases for one contract, key and agent list."""
+    """Makes planned cases for one contract, key, agent list and create operation."""
 
-    def __init__(self, contract: Contract, agents: tuple[Agent, ...], api_key: str, seed: int) -> None:
+    def __init__(
+        self,
+        contract: Contract,
+        agents: tuple[Agent, ...],
+        api_key: str,
+        seed: int,
+        operation: Operation | None = None,
+    ) -> None:
         self.contract = contract
         self.agents = agents
         self.api_key = api_key
         self.rng = random.Random(seed)
+        self.operation = operation or contract.primary
 
     def auth(self, value: str | None = None) -> dict[str, str]:
         return {"Authorization": value if value is not None else f"Bearer {self.api_key}"}
@@ -89,23 +116,57 @@ class Builder:
         *,
         headers: Mapping[str, str] | None = None,
         versions: tuple[int, ...] = (),
+        resolved: int | None = None,
     ) -> PlannedCase:
         wire = encode(body)
         sent = {**self.auth(), "Content-Type": JSON} if headers is None else dict(headers)
-        return PlannedCase(kind, detail, self.contract.method, self.contract.path, sent, wire, versions)
+        return self.case(kind, detail, sent, wire, versions=versions, resolved=resolved)
+
+    def case(
+        self,
+        kind: CaseKind,
+        detail: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        versions: tuple[int, ...] = (),
+        resolved: int | None = None,
+    ) -> PlannedCase:
+        """A case for this builder's operation (or another method or path of the API)."""
+        return PlannedCase(
+            kind,
+            detail,
+            method or self.operation.method,
+            path or self.operation.path,
+            headers,
+            body,
+            versions,
+            operation=self.operation.name if path is None and method is None else "",
+            resolved=resolved,
+        )
 
     def valid_case(self, body: dict[str, Any], detail: str, **options: Any) -> PlannedCase:
-        """A valid body: positive when its version is known to exist (or absent)."""
+        """A valid body: positive when its version (a number or a name) is known to exist."""
         agent = self.agent(body.get("agent_id"))
         versions = agent.versions if agent is not None else ()
         version = body.get("agent_version")
-        if version is None or version in versions:
+        resolved = agent.resolve(version) if agent is not None and versions else None
+        if version is None or resolved is not None:
             kind = CaseKind.POSITIVE
         elif versions:
             kind = CaseKind.UNKNOWN_VERSION
         else:
             kind = CaseKind.UNVERIFIED_VERSION
-        return self.json_case(kind, detail, body, versions=versions, **options)
+        return self.json_case(kind, detail, body, versions=versions, resolved=resolved, **options)
+
+    def takes_version_names(self) -> bool:
+        """Whether the request schema accepts agent_version as a string (today's API)."""
+        agent_id = self.agents[0].agent_id
+        return bool(
+            self.contract.request_validator.is_valid({"agent_id": agent_id, "agent_version": "latest"})
+        )
 
     def agent(self, agent_id: Any) -> Agent | None:
         return next((agent for agent in self.agents if agent.agent_id == agent_id), None)
@@ -133,6 +194,9 @@ def edge_cases(builder: Builder) -> Iterator[PlannedCase]:
         # Versions not known: ask for the contract's example version; 201 or 422 are both right.
         for version in agent.versions or builder.example_versions():
             yield builder.valid_case({"agent_id": agent.agent_id, "agent_version": version}, "each_version")
+        if builder.takes_version_names():
+            for name in agent.version_names:
+                yield builder.valid_case({"agent_id": agent.agent_id, "agent_version": name}, "version_name")
     for name, value in EDGE_OBJECTS:
         yield builder.valid_case({"agent_id": first.agent_id, **dict.fromkeys(fields, value)}, name)
     body = {"agent_id": first.agent_id}
@@ -158,16 +222,12 @@ def probe_cases(builder: Builder) -> Iterator[PlannedCase]:
     for method in OTHER_METHODS:
         body = b"" if method in ("GET", "DELETE") else encode({"agent_id": first.agent_id})
         headers = {**builder.auth(), **({"Content-Type": JSON} if body else {})}
-        yield PlannedCase(CaseKind.OTHER_METHOD, method, method, builder.contract.path, headers, body)
-    path = builder.contract.path.rstrip("/") + "-unknown"
-    yield PlannedCase(
-        CaseKind.UNKNOWN_PATH,
-        path,
-        builder.contract.method,
-        path,
-        {**builder.auth(), "Content-Type": JSON},
-        encode({"agent_id": first.agent_id}),
-    )
+        path = builder.operation.path
+        yield builder.case(CaseKind.OTHER_METHOD, method, headers, body, method=method, path=path)
+    path = builder.operation.path.rstrip("/") + "-unknown"
+    headers = {**builder.auth(), "Content-Type": JSON}
+    body = encode({"agent_id": first.agent_id})
+    yield builder.case(CaseKind.UNKNOWN_PATH, path, headers, body, method=builder.operation.method, path=path)
 
 
 def _auth_probes(builder: Builder) -> Iterator[PlannedCase]:
@@ -210,9 +270,7 @@ def _input_probes(builder: Builder) -> Iterator[PlannedCase]:
         raw.append(("non_object_body", encode(value), JSON))
     for detail, body, media_type in raw:
         headers = {**builder.auth(), **({"Content-Type": media_type} if media_type else {})}
-        yield PlannedCase(
-            CaseKind.BAD_INPUT, detail, builder.contract.method, builder.contract.path, headers, body
-        )
+        yield builder.case(CaseKind.BAD_INPUT, detail, headers, body)
 
 
 def _asset_probes(builder: Builder) -> Iterator[PlannedCase]:
@@ -235,6 +293,17 @@ def _asset_probes(builder: Builder) -> Iterator[PlannedCase]:
             yield builder.json_case(
                 CaseKind.UNKNOWN_VERSION, "version_it_lacks", body, versions=agent.versions
             )
+    primary = builder.agents[0]
+    # Unknown when the agent's versions are known; otherwise a 201 or a 422 are both right.
+    kind = CaseKind.UNKNOWN_VERSION if primary.versions else CaseKind.UNVERIFIED_VERSION
+    for huge in HUGE_VERSIONS:
+        body = {"agent_id": primary.agent_id, "agent_version": huge}
+        yield builder.json_case(kind, "huge_version", body, versions=primary.versions)
+    if builder.takes_version_names() and primary.versions:
+        body = {"agent_id": primary.agent_id, "agent_version": UNKNOWN_VERSION_NAME}
+        yield builder.json_case(
+            CaseKind.UNKNOWN_VERSION, "unknown_version_name", body, versions=primary.versions
+        )
 
 
 def _leniency_probes(builder: Builder) -> Iterator[PlannedCase]:
@@ -244,7 +313,12 @@ def _leniency_probes(builder: Builder) -> Iterator[PlannedCase]:
     first = builder.agents[0]
     version = (first.versions or builder.example_versions() or (1,))[-1]
     numeric_string = {"agent_id": first.agent_id, "agent_version": str(version)}
-    yield builder.json_case(CaseKind.INVALID_BODY, "agent_version_numeric_string", numeric_string)
+    if not builder.takes_version_names():
+        yield builder.json_case(CaseKind.INVALID_BODY, "agent_version_numeric_string", numeric_string)
+    elif first.versions:  # a string is a name there, and no agent has a tag "1": 422, not coerced
+        yield builder.json_case(
+            CaseKind.UNKNOWN_VERSION, "agent_version_numeric_string", numeric_string, versions=first.versions
+        )
     negative = {"agent_id": first.agent_id, "agent_version": -1}
     yield builder.json_case(CaseKind.UNKNOWN_VERSION, "negative_version", negative, versions=first.versions)
     yield builder.json_case(CaseKind.UNKNOWN_AGENT, "padded_agent_id", {"agent_id": f" {first.agent_id} "})

@@ -18,7 +18,7 @@ from typing import Any
 import requests
 import schemathesis
 
-from retell_contract.checks import RATE_LIMITED, to_exchange
+from retell_contract.checks import NOTE_SENT_AT, RATE_LIMITED, to_exchange
 from retell_contract.checks._schemathesis import recorded_request
 from retell_contract.contracts import Contract
 from retell_contract.exchange import Exchange, RecordedRequest, RecordedResponse
@@ -100,8 +100,10 @@ class Sender:
         budget: Budget,
         max_retries: int = 5,
         timeout: float = 10.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.target = target
+        self.clock = clock
         self.pacer = pacer
         self.budget = budget
         self.max_retries = max_retries
@@ -127,6 +129,7 @@ class Sender:
 
     def _send_once(self, case_id: int, planned: PlannedCase) -> Exchange:
         case = self.operation.Case(method=planned.method, headers=dict(planned.headers))
+        sent_at = int(self.clock() * 1000)
         case.path = planned.path
         response = case.call(
             base_url=self.target.base_url,
@@ -136,6 +139,8 @@ class Sender:
             timeout=self.timeout,
         )
         notes = planned.notes(case_id)
+        # When it left, for checks that judge times the server sent (v3's expires_at).
+        notes[NOTE_SENT_AT] = str(sent_at)
         crash = self.target.crashes()
         if crash:
             notes["app_error"] = crash

@@ -3,9 +3,10 @@
 A drawn body that crashed the server may carry forty metadata keys; the one that matters
 is usually a single key. For each distinct failure the shrinker re-sends simpler variants
 of the body (members dropped, containers emptied, strings and numbers cut) and keeps a
-variant whenever the same check still fails with the same signature. Scalars at the top
-level (agent id, version) are never touched, and a variant must break exactly the same
-request-schema rules as the original, so the case stays what it was.
+variant whenever the same check still fails with the same signature. The agent id and
+version are never touched (optional scalars beside them may be dropped), and a variant
+must break exactly the same request-schema rules as the original, so the case stays what
+it was.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from retell_contract.validation import validate_request_body
 STATEFUL_CHECKS = frozenset({"call_id_unique", "access_token_unique"})
 ATTEMPTS_PER_FAILURE = 60
 _SENT_AGAIN = frozenset({"authorization", "content-type"})
+_KEPT = frozenset({"agent_id", "agent_version"})
 
 
 def shrink_report(
@@ -113,9 +115,12 @@ class _Shrinker:
 
 
 def _candidates(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Simpler bodies, simplest first: containers dropped, then emptied, then shrunk inside."""
+    """Simpler bodies, simplest first: containers and optional scalars dropped, then
+    containers emptied, then shrunk inside. The agent and its version are kept: the case's
+    kind depends on them."""
     containers = [key for key, value in body.items() if isinstance(value, dict | list)]
-    for key in containers:
+    droppable = [key for key in body if key not in _KEPT and key not in containers]
+    for key in [*containers, *droppable]:
         yield {k: v for k, v in body.items() if k != key}
     for key in containers:
         for simpler in _simpler(body[key]):

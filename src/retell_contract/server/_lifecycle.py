@@ -8,7 +8,6 @@ own identity (ids, agent, echoed request fields, timestamps) laid over the sampl
 
 from __future__ import annotations
 
-import inspect
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +22,6 @@ ANALYZED = "analyzed"
 ANALYSIS_FIELD = "call_analysis"
 TRANSCRIPT_FIELD = "transcript"
 REASON_FIELD = "disconnection_reason"
-WEB_CALL_VALUES = "x-web-call-values"
 # Targets a test may move a call to, in lifecycle order.
 TARGETS = (ONGOING, ENDED, ANALYZED)
 _IDENTITY = ("call_type", "call_id", "access_token", "agent_id", "agent_version", "call_status")
@@ -116,7 +114,6 @@ def _end(record: CallRecord, now_ms: int, seed: int, contract: Contract) -> None
     ended = max(started, min(started + _duration_of(sample, fallback=now_ms - started), now_ms))
     sample.pop("start_timestamp", None)
     _clamp_timestamps(sample, started, ended)
-    _web_call_reason(sample, contract, seed)
     call.update(sample)
     call["call_status"] = ENDED
     if "end_timestamp" in contract.post_call_fields:
@@ -130,25 +127,6 @@ def _clamp_timestamps(sample: dict[str, Any], started: int, ended: int) -> None:
     for name, value in sample.items():
         if name.endswith("_timestamp") and isinstance(value, int) and not isinstance(value, bool):
             sample[name] = min(max(value, started), ended)
-
-
-def _web_call_reason(sample: dict[str, Any], contract: Contract, seed: int) -> None:
-    """Replace a reason only phone calls have (e.g. ``dial_failed``) with one a web call can have."""
-    reason = sample.get(REASON_FIELD)
-    web_reasons = web_call_reasons(contract)
-    if reason is None or not web_reasons or reason in web_reasons:
-        return
-    ended_normally = [r for r in web_reasons if not r.startswith("error_")] or list(web_reasons)
-    sample[REASON_FIELD] = random.Random(seed).choice(ended_normally)
-
-
-def web_call_reasons(contract: Contract) -> tuple[str, ...]:
-    """The contract's ``x-web-call-values`` of disconnection_reason (empty if it has none)."""
-    try:
-        values = contract.call_field(REASON_FIELD).get(WEB_CALL_VALUES, ())
-    except ContractError:
-        return ()
-    return tuple(value for value in values if isinstance(value, str) and value != NOT_JOINED)
 
 
 def _duration_of(sample: dict[str, Any], *, fallback: int) -> int:
@@ -165,12 +143,8 @@ def _sample_ended_call(seed: int, contract: Contract, now_ms: int) -> dict[str, 
     # Imported here: the strategies pull in Hypothesis, which plain API use never needs.
     from retell_contract.strategies import call_objects, sample
 
-    options: dict[str, Any] = {}
-    # Transitional: the strategies' believable mode (plausible text, timestamps before now)
-    # is being added in parallel; use it when present. _end's guards hold either way.
-    if "believable" in inspect.signature(call_objects).parameters:
-        options = {"believable": True, "now": now_ms}
-    strategy = call_objects(contract=contract, states=(ENDED,), analysed=True, **options)
+    # Believable: web-call reasons only, a conversation, timestamps not after the mock's clock.
+    strategy = call_objects(contract=contract, states=(ENDED,), analysed=True, believable=True, now=now_ms)
     if TRANSCRIPT_FIELD in contract.post_call_fields:
         # An ended call that talked: the strategy may also draw silent calls.
         strategy = strategy.filter(lambda call: bool(call.get(TRANSCRIPT_FIELD)))
