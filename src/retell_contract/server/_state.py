@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import random
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from retell_contract.contracts import Agent, Contract
@@ -26,6 +27,7 @@ from retell_contract.server._lifecycle import (
     expire_if_unjoined,
     start,
 )
+from retell_contract.server._webhooks import attach_webhooks, stage_events
 
 _BEARER = "bearer"
 _SHOWN = 80  # characters of a client-sent id or version quoted in an error
@@ -55,6 +57,9 @@ class MockState:
         self._call_by_token: dict[str, str] = {}
         self._ids = IdSource(config.seed)
         self._faults = random.Random(None if config.seed is None else f"{config.seed}:faults")
+        # Called with (event name, call object) as the lifecycle moves; the webhook sender hooks in here.
+        self.on_event: Callable[[str, dict[str, Any]], None] | None = None
+        self.webhooks = attach_webhooks(self) if config.webhooks_enabled else None
 
     def authenticate(self, authorization: str | None) -> str | None:
         """The API key of a valid ``Bearer <key>`` header (scheme case-insensitive), else None."""
@@ -128,7 +133,9 @@ class MockState:
                     410, f"access token expired; call status is {record.call['call_status']!r}"
                 )
             start(record, self._now_ms())
-            return self._render(record.call)
+            call = self._render(record.call)
+        self._emit(0, 1, call)
+        return call
 
     def advance(self, call_id: str, target: str, *, seed: int | None = None) -> dict[str, Any]:
         """Move a call to ``ongoing``, ``ended`` (with a generated transcript) or ``analyzed``.
@@ -141,8 +148,11 @@ class MockState:
                 raise LifecycleError(404, f"no call with id {short_repr(call_id, _SHOWN)}")
             self._expire(record)
             chosen = derive_seed(self.config.seed, call_id, target) if seed is None else seed
+            before = record.stage
             advance(record, target, now_ms=self._now_ms(), seed=chosen, contract=self.contract)
-            return self._render(record.call)
+            call, after = self._render(record.call), record.stage
+        self._emit(before, after, call)
+        return call
 
     def calls(self) -> list[dict[str, Any]]:
         """Every stored call object, oldest first."""
@@ -158,6 +168,12 @@ class MockState:
             self._calls.clear()
             self._call_by_token.clear()
             return count
+
+    def _emit(self, before: int, after: int, call: dict[str, Any]) -> None:
+        """Tell ``on_event`` about every lifecycle event between two stages, in order."""
+        if self.on_event is not None:
+            for event, stage_call in stage_events(before, after, call, self.contract.post_call_fields):
+                self.on_event(event, stage_call)
 
     def _render(self, call: dict[str, Any], *, deep: bool = True) -> dict[str, Any]:
         """The call as served: extra fields merged, copied so callers cannot edit the state."""
