@@ -25,6 +25,7 @@ NOT_JOINED = "error_user_not_joined"
 _ONGOING = "ongoing"
 _FINISHED_STATES = ("ended", "error")
 MAX_RETRIES = 3  # Retell retries a delivery up to 3 times
+SKEW_MARGIN_MS = 60_000
 
 
 def webhook_event_names(*, contract: Contract | None = None) -> tuple[str, ...]:
@@ -132,7 +133,8 @@ def invalid_webhook_deliveries(
 
     ``faults`` picks from :data:`FAULTS`. The fault's detail is drawn too: which header
     shape for ``malformed_header``, how many ms beyond the tolerance for timestamps.
-    Shrinks towards the first fault named, then 1 ms beyond the tolerance.
+    Timestamps are at least a minute beyond the tolerance, a margin for clock skew and
+    transit. Shrinks towards the first fault named, then a minute beyond the tolerance.
     """
     chosen = check_names("faults", faults, FAULTS)
     valid = webhook_events(contract=contract, agents=agents)
@@ -145,7 +147,7 @@ def invalid_webhook_deliveries(
         if fault == "malformed_header":
             detail = draw(st.sampled_from(MALFORMED))
         elif fault in ("stale_timestamp", "future_timestamp"):
-            detail = str(draw(st.integers(1, 30 * 24 * 3600 * 1000)))
+            detail = str(draw(st.integers(SKEW_MARGIN_MS, 30 * 24 * 3600 * 1000)))
         return Delivery(delivery.event, delivery.call, fault=fault, detail=detail)
 
     return invalid()
