@@ -38,7 +38,7 @@ class Receiver:
         fault = self.fault
         if fault == "accepts_bad_signatures":
             return True
-        if fault == "case_sensitive_header" and "X-Retell-Signature" not in header_names:
+        if fault == "case_sensitive_header" and "x-retell-signature" not in header_names:
             return False
         if fault == "reserialised_body":
             raw = json.dumps(json.loads(raw)).encode()  # the classic bug: not the bytes sent
@@ -62,7 +62,7 @@ class Receiver:
             _ = call["call_analysis"]["call_summary"]
         if fault == "needs_metadata":
             _ = call["metadata"]
-        if fault == "slow":
+        if fault == "slow" and event == "call_started":
             time.sleep(self.slow_seconds)
         key = (call["call_id"], event)
         if key in self.rows and fault == "double_processing":

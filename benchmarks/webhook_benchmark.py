@@ -1,4 +1,4 @@
-"""Webhook receivers under ``retell-contract webhook`` (in-process): correct ones pass, faulty ones are caught.
+"""Webhook receivers under ``retell-contract webhook`` in-process: correct ones pass, faulty ones are caught.
 
     .venv/bin/python benchmarks/webhook_benchmark.py [--max-examples N] [--seed S]
 
@@ -17,9 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _webhook_receivers import FAULTY, Receiver, asgi_app, wsgi_app  # noqa: E402
-
-from retell_contract.webhooks._conformance import (  # noqa: E402
+from _webhook_receivers import FAULTY, Receiver, asgi_app, wsgi_app
+from retell_contract.webhooks._conformance import (
     WebhookRunOptions,
     asgi_transport,
     run_webhook_conformance,

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
-from hypothesis.errors import Flaky
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 
 from retell_contract.checks import (
     Check,
@@ -46,6 +46,7 @@ from retell_contract.webhooks._strategies import (
 )
 
 MASK = "***"
+_SPELLINGS = (SIGNATURE_HEADER, "X-Retell-Signature", SIGNATURE_HEADER.upper())
 _LOCK = threading.Lock()  # interleaved deliveries are counted from several threads
 UserCheck = Callable[[Delivery, RecordedResponse], None]
 
@@ -225,9 +226,12 @@ class _Run:
         rendered = delivery.render(api_key=self.options.api_key, now_ms=int(self.options.clock() * 1000))
         shown = {k: (MASK if k == SIGNATURE_HEADER else v) for k, v in rendered.headers.items()}
         request = RecordedRequest("POST", self.url, shown, rendered.body)
+        # Header names are case-insensitive: send the signature under a few spellings.
+        spelling = _SPELLINGS[len(rendered.body) % len(_SPELLINGS)]
+        headers = {(spelling if k == SIGNATURE_HEADER else k): v for k, v in rendered.headers.items()}
         started = time.perf_counter()
         try:
-            answer = self.client.post(self.url, content=rendered.body, headers=rendered.headers)
+            answer = self.client.post(self.url, content=rendered.body, headers=headers)
         except httpx.TimeoutException:
             return request, None, time.perf_counter() - started, "timeout"
         except httpx.TransportError as error:
