@@ -5,19 +5,23 @@ suite imports), so it gets a venv under the cache directory; the Node client 5.6
 npm prefix there, and the 6.2.13 sdist (for its own test suite) is downloaded and unpacked
 there. Each is built once (under a file lock, so parallel workers wait for one build) and
 reused; a build that fails (no registry access) skips the tests that need it.
+:func:`python_verify` / :func:`node_verify` run the clients' webhook ``verify`` over a
+batch of deliveries in ONE subprocess (JSON in, JSON out).
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,3 +135,73 @@ def run_sdk6(script: str, *args: str, env: dict[str, str] | None = None) -> subp
         env={**os.environ, **(env or {}), "RETELL_CONTRACT_PATHS": os.pathsep.join(paths)},
         check=False,
     )
+
+
+# The client's verify reads the wall clock; the oracle pins it to each delivery's now_ms
+# so that a timestamp fault is judged at the time it was rendered for.
+_PYTHON_VERIFY = """
+import json, sys, time
+from retell import Retell
+out = []
+for item in json.load(sys.stdin):
+    time.time = lambda now=item["now_ms"]: (now + 0.5) / 1000
+    client = Retell(api_key=item["api_key"])
+    try:
+        out.append(bool(client.verify(item["body"], api_key=item["api_key"], signature=item["signature"])))
+    except TypeError:
+        out.append(False)  # a missing header
+print(json.dumps(out))
+"""
+_NODE_VERIFY = """
+const { Retell } = require('retell-sdk');
+const items = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+(async () => {
+  const out = [];
+  for (const item of items) {
+    Date.now = () => item.now_ms;
+    try { out.push(Boolean(await Retell.verify(item.body, item.api_key, item.signature))); }
+    catch (e) { out.push(false); }
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
+"""
+
+
+def _batch(items: Sequence[dict[str, Any]]) -> str:
+    return json.dumps(list(items))
+
+
+def python_verify(items: Sequence[dict[str, Any]]) -> list[bool]:
+    """The official Python client's ``verify`` over many deliveries in one subprocess.
+
+    Each item: ``body`` (str), ``api_key``, ``signature`` (str or None), ``now_ms``.
+    """
+    done = subprocess.run(
+        [str(sdk6_python()), "-c", _PYTHON_VERIFY],
+        input=_batch(items),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    result: list[bool] = json.loads(done.stdout)
+    return result
+
+
+def node_verify(items: Sequence[dict[str, Any]]) -> list[bool]:
+    """The Node client's ``Retell.verify`` over many deliveries in one ``node`` process."""
+    directory = node_sdk()
+    node = shutil.which("node") or "node"
+    env = {**os.environ, "NODE_PATH": str(directory / "node_modules")}
+    done = subprocess.run(
+        [node, "-e", _NODE_VERIFY],
+        input=_batch(items),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+        cwd=directory,
+        env=env,
+    )
+    result: list[bool] = json.loads(done.stdout)
+    return result

@@ -223,3 +223,46 @@ def run_command(**options: Any) -> None:
     from retell_contract.runner._cli import run_command_body
 
     sys.exit(run_command_body(**options))
+
+
+@main.command("webhook", cls=OneLineErrors)
+@click.option("--url", required=True, help="The team's webhook receiver URL.")
+@click.option("--api-key", required=True, envvar="RETELL_API_KEY", help="The key the receiver verifies with.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the drawn deliveries.")
+@click.option(
+    "--max-examples", type=click.IntRange(min=1), default=10, show_default=True, help="Per case kind."
+)
+@click.option("--timeout", type=click.FloatRange(min=0.0, min_open=True), default=10.0, show_default=True)
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here.")
+@contract_option
+@reports_errors
+def webhook_command(
+    url: str,
+    api_key: str,
+    seed: int,
+    max_examples: int,
+    timeout: float,
+    junit: Path | None,
+    contract_path: Path | None,
+) -> None:
+    """Send signed and faulty webhook deliveries to a receiver; exit 1 when it mishandles one."""
+    from rich.console import Console
+
+    from retell_contract.report import print_report, write_junit
+    from retell_contract.webhooks._conformance import WebhookRunOptions, run_webhook_conformance
+
+    options = WebhookRunOptions(
+        api_key=api_key,
+        url=url,
+        seed=seed,
+        max_examples=max_examples,
+        timeout=timeout,
+        contract=load_contract(contract_path),
+    )
+    report = run_webhook_conformance(options)
+    rerun = f"retell-contract webhook --url {url} --api-key $RETELL_API_KEY --seed {seed}"
+    headline = f"retell-contract webhook: {report.exchanges} deliveries to {url} (seed {seed})"
+    print_report(report, console=Console(highlight=False), secrets=[api_key], headline=headline, rerun=rerun)
+    if junit is not None:
+        write_junit(report, junit, secrets=[api_key], rerun=rerun)
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)

@@ -26,6 +26,7 @@ from retell_contract.contracts._operations import (
     OPERATION_NAMES,
     Operation,
 )
+from retell_contract.contracts._webhooks import SIGNATURE_HEADER, WebhookEvent
 
 __all__ = [
     "BUILTIN_CONTRACT",
@@ -37,10 +38,12 @@ __all__ = [
     "LATEST",
     "LATEST_PUBLISHED",
     "OPERATION_NAMES",
+    "SIGNATURE_HEADER",
     "Agent",
     "Contract",
     "JsonSchema",
     "Operation",
+    "WebhookEvent",
     "load_contract",
     "openapi_document",
     "parse_document",

@@ -18,6 +18,7 @@ from jsonschema.exceptions import SchemaError
 from retell_contract.contracts._agents import Agent
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
 from retell_contract.contracts._operations import CREATE_V2, CREATE_V3, GET_CALL, ROLES, Operation
+from retell_contract.contracts._webhooks import WebhookEvent, read_webhooks
 from retell_contract.errors import ContractError, RefError, first_line, yaml_problem
 
 # Built-in contracts by short name: today's API (the default) and the seed era's.
@@ -228,6 +229,19 @@ class Contract:
             return Agent(str(declared["agent_id"]), tuple(int(v) for v in declared.get("versions", ())))
         examples = self.request_field("agent_id").get("examples") or ["agent"]
         return Agent(str(examples[0]), ())
+
+    @cached_property
+    def webhook_events(self) -> tuple[WebhookEvent, ...]:
+        """The webhook events the contract declares (OpenAPI 3.1 ``webhooks``), in order."""
+        return read_webhooks(self.source, self.document)
+
+    def webhook_event(self, name: str) -> WebhookEvent:
+        """The declared webhook event ``name`` (ContractError naming the known ones)."""
+        for event in self.webhook_events:
+            if event.name == name:
+                return event
+        known = ", ".join(e.name for e in self.webhook_events) or "none"
+        raise ContractError(f"{self.source}: no webhook event {name!r} (declared: {known})")
 
 
 def _lifecycle(schema: JsonSchema) -> str | None:

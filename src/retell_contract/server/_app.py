@@ -60,6 +60,7 @@ def create_app(config: MockConfig | None = None, *, contract: Contract | None = 
             Route(f"{CONTROL_PREFIX}/calls", endpoints.list_calls, methods=["GET"]),
             Route(f"{CONTROL_PREFIX}/calls/{{call_id}}/advance", endpoints.advance, methods=["POST"]),
             Route(f"{CONTROL_PREFIX}/reset", endpoints.reset, methods=["POST"]),
+            Route(f"{CONTROL_PREFIX}/webhooks", endpoints.webhooks, methods=["GET"]),
         ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: endpoints.http_error})
     app.router.redirect_slashes = False  # a 307 has no JSON body; unknown paths get a JSON 404
@@ -206,6 +207,14 @@ class _Endpoints:
         if self.state.authenticate(request.headers.get("authorization")) is None:
             return self.errors(401)
         return json_response(200, {"removed": self.state.reset()})
+
+    @_guarded
+    async def webhooks(self, request: Request) -> Response:
+        """Every webhook delivery attempt so far and the receiver's answer (no signatures)."""
+        if self.state.authenticate(request.headers.get("authorization")) is None:
+            return self.errors(401)
+        sent = self.state.webhooks.deliveries() if self.state.webhooks is not None else []
+        return json_response(200, {"deliveries": [record.as_json() for record in sent]})
 
     async def http_error(self, request: Request, exc: Exception) -> Response:
         """404 for unknown paths and 405 (keeping Starlette's ``Allow`` header) as JSON errors."""

@@ -24,7 +24,13 @@ from retell_contract.server._state import MockState
 
 F = TypeVar("F", bound=Callable[..., Any])
 # MockConfig names fields; on the command line the user typed flags.
-_FLAG_FOR_FIELD = {"payment_required_keys": "--payment-required-key", "api_keys": "--api-key"}
+_FLAG_FOR_FIELD = {
+    "payment_required_keys": "--payment-required-key",
+    "api_keys": "--api-key",
+    "webhook_url": "--webhook-url",
+    "webhook_key": "--webhook-key",
+    "agent_webhook_urls": "--agent-webhook-url",
+}
 _RATE = click.FloatRange(0.0, 1.0)
 _OPTIONS = [
     click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on."),
@@ -109,6 +115,20 @@ _OPTIONS = [
         "--control", is_flag=True, help=f"Enable the test-only control endpoints under {CONTROL_PREFIX}/."
     ),
     click.option("--access-log", is_flag=True, help="Log every request line."),
+    click.option("--webhook-url", default=None, metavar="URL", help="Send signed call events here."),
+    click.option(
+        "--webhook-key",
+        default=None,
+        metavar="KEY",
+        help="Key webhooks are signed with (default: first API key).",
+    ),
+    click.option(
+        "--agent-webhook-url",
+        "agent_webhook_specs",
+        multiple=True,
+        metavar="AGENT_ID=URL",
+        help="Webhook URL of one agent, instead of --webhook-url (repeatable).",
+    ),
 ]
 
 
@@ -146,6 +166,9 @@ def _config_from_flags(
     token_ttl: float,
     max_body_bytes: int,
     control: bool,
+    webhook_url: str | None = None,
+    webhook_key: str | None = None,
+    agent_webhook_specs: tuple[str, ...] = (),
 ) -> MockConfig:
     return MockConfig(
         agents=tuple(parse_agent(spec) for spec in agent_specs) or None,
@@ -161,7 +184,17 @@ def _config_from_flags(
         token_ttl_seconds=token_ttl,
         max_body_bytes=max_body_bytes,
         control=control,
+        webhook_url=webhook_url,
+        webhook_key=webhook_key,
+        agent_webhook_urls=dict(_agent_webhook(spec) for spec in agent_webhook_specs),
     )
+
+
+def _agent_webhook(spec: str) -> tuple[str, str]:
+    agent_id, sep, url = spec.partition("=")
+    if not sep or not agent_id:
+        raise MockConfigError(f"--agent-webhook-url must be AGENT_ID=URL, not {spec!r}")
+    return agent_id, url
 
 
 def run_mock(contract: Contract, *, host: str, port: int, access_log: bool, **flags: Any) -> None:
@@ -204,6 +237,9 @@ def describe(
         faults.append(f"402 for {', '.join(_mask(key) for key in config.payment_required_keys)}")
     if faults:
         lines.append(f"faults: {'; '.join(faults)}")
+    if config.webhooks_enabled:
+        urls = sorted({config.webhook_url or "", *config.agent_webhook_urls.values()} - {""})
+        lines.append(f"webhooks: {', '.join(urls)} (signed with {_mask(config.signing_key)})")
     if config.control:
         lines.append(f"control: {url}{CONTROL_PREFIX}/ (join, calls, calls/ID/advance, reset)")
     return lines

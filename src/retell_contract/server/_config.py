@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeGuard
+from urllib.parse import urlsplit
 
 from retell_contract.contracts import LATEST, LATEST_PUBLISHED, Agent, Contract
 from retell_contract.errors import UsageError
@@ -36,6 +37,9 @@ class MockConfig:
     answered 500 anyway (clients that retry then create duplicates). ``calls`` preloads
     partial call objects (see :func:`retell_contract.server.load_calls_file`); the mock
     completes them when it starts.
+    ``webhook_url`` (and per agent id ``agent_webhook_urls``, which wins) receives signed
+    call events, signed with ``webhook_key`` (default: the first API key);
+    ``webhook_retry_delay`` seconds times the attempt number pass before a retry.
     """
 
     agents: tuple[Agent, ...] | None = None
@@ -53,6 +57,10 @@ class MockConfig:
     extra_call_fields: Mapping[str, Any] = field(default_factory=dict, hash=False)
     control: bool = False
     calls: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
+    webhook_url: str | None = None
+    webhook_key: str | None = None
+    agent_webhook_urls: Mapping[str, str] = field(default_factory=dict, hash=False)
+    webhook_retry_delay: float = 1.0
     clock: Callable[[], float] = field(default=time.time, hash=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -75,8 +83,22 @@ class MockConfig:
         object.__setattr__(self, "calls", _checked_calls(self.calls))
         if not isinstance(self.control, bool):
             raise MockConfigError(f"control must be True or False, not {self.control!r}")
+        _check_webhooks(self)
         if not callable(self.clock):
             raise MockConfigError(f"clock must be a callable returning seconds, not {self.clock!r}")
+
+    @property
+    def webhooks_enabled(self) -> bool:
+        return self.webhook_url is not None or bool(self.agent_webhook_urls)
+
+    @property
+    def signing_key(self) -> str:
+        """The key webhooks are signed with."""
+        return self.webhook_key if self.webhook_key is not None else self.api_keys[0]
+
+    def webhook_url_for(self, agent_id: str) -> str | None:
+        """Where this agent's events go (None: nowhere)."""
+        return self.agent_webhook_urls.get(agent_id, self.webhook_url)
 
     @property
     def accepted_keys(self) -> frozenset[str]:
@@ -205,3 +227,26 @@ def _checked_calls(values: object) -> tuple[Mapping[str, Any], ...]:
         except (TypeError, ValueError) as error:
             raise MockConfigError(f"calls entry {index}: not JSON-serialisable ({error})") from None
     return tuple(checked)
+
+
+def _check_url(name: str, url: object) -> None:
+    parts = urlsplit(url) if isinstance(url, str) and url.isprintable() else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise MockConfigError(f"{name} must be an absolute http(s) URL, not {url!r}")
+
+
+def _check_webhooks(config: MockConfig) -> None:
+    if config.webhook_url is not None:
+        _check_url("webhook_url", config.webhook_url)
+    if config.webhook_key is not None:
+        _checked_keys("webhook_key", (config.webhook_key,))
+    if not isinstance(config.agent_webhook_urls, Mapping):
+        raise MockConfigError(
+            f"agent_webhook_urls must map agent ids to URLs, not {config.agent_webhook_urls!r}"
+        )
+    for agent_id, url in config.agent_webhook_urls.items():
+        if not isinstance(agent_id, str) or not agent_id:
+            raise MockConfigError(f"agent_webhook_urls: {agent_id!r} is not an agent id")
+        _check_url(f"agent_webhook_urls[{agent_id!r}]", url)
+    object.__setattr__(config, "agent_webhook_urls", MappingProxyType(dict(config.agent_webhook_urls)))
+    _check_number("webhook_retry_delay", config.webhook_retry_delay, low=0.0)

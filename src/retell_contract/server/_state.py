@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import random
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from retell_contract.contracts import Agent, Contract
@@ -28,6 +29,7 @@ from retell_contract.server._lifecycle import (
     start,
 )
 from retell_contract.server._preload import Preloader
+from retell_contract.server._webhooks import attach_webhooks, stage_events
 
 _BEARER = "bearer"
 _SHOWN = 80  # characters of a client-sent id or version quoted in an error
@@ -65,6 +67,9 @@ class MockState:
                 config.calls, now=config.clock(), ttl=config.token_ttl_seconds
             )
         self._load_preloaded()
+        # Called with (event name, call object) as the lifecycle moves; the webhook sender hooks in here.
+        self.on_event: Callable[[str, dict[str, Any]], None] | None = None
+        self.webhooks = attach_webhooks(self) if config.webhooks_enabled else None
 
     def authenticate(self, authorization: str | None) -> str | None:
         """The API key of a valid ``Bearer <key>`` header (scheme case-insensitive), else None."""
@@ -170,7 +175,9 @@ class MockState:
                     410, f"access token expired; call status is {record.call['call_status']!r}"
                 )
             start(record, self._now_ms())
-            return self._render(record.call)
+            call = self._render(record.call)
+        self._emit(0, 1, call)
+        return call
 
     def advance(self, call_id: str, target: str, *, seed: int | None = None) -> dict[str, Any]:
         """Move a call to ``ongoing``, ``ended`` (with a generated transcript) or ``analyzed``.
@@ -183,8 +190,11 @@ class MockState:
                 raise LifecycleError(404, f"no call with id {short_repr(call_id, _SHOWN)}")
             self._expire(record)
             chosen = derive_seed(self.config.seed, call_id, target) if seed is None else seed
+            before = record.stage
             advance(record, target, now_ms=self._now_ms(), seed=chosen, contract=self.contract)
-            return self._render(record.call)
+            call, after = self._render(record.call), record.stage
+        self._emit(before, after, call)
+        return call
 
     def calls(self) -> list[dict[str, Any]]:
         """Every stored call object, oldest first."""
@@ -205,6 +215,12 @@ class MockState:
     def _load_preloaded(self) -> None:
         for record in self._preloaded:
             self._store(copy.deepcopy(record))
+
+    def _emit(self, before: int, after: int, call: dict[str, Any]) -> None:
+        """Tell ``on_event`` about every lifecycle event between two stages, in order."""
+        if self.on_event is not None:
+            for event, stage_call in stage_events(before, after, call, self.contract.post_call_fields):
+                self.on_event(event, stage_call)
 
     def _render(self, call: dict[str, Any], *, deep: bool = True) -> dict[str, Any]:
         """The call as served: extra fields merged, copied so callers cannot edit the state."""
