@@ -11,17 +11,9 @@ from starlette.applications import Starlette
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-from _webhook_receivers import FAULTY, Receiver, asgi_app
+from _webhook_receivers import Receiver, asgi_app
 from retell_contract.cli import main
 from retell_contract.server import AppServer
-from webhook_benchmark import run_all
-
-
-def test_the_benchmark_small_run_passes_correct_receivers_and_catches_every_fault() -> None:
-    results = run_all(max_examples=3, seed=1, timeout=1.0)
-    assert len([r for r in results if not r.expected_ok]) == len(FAULTY) >= 10
-    wrong = [(r.name, r.ok, r.failed) for r in results if not r.right]
-    assert wrong == []
 
 
 @pytest.mark.parametrize(("fault", "code"), [("", 0), ("accepts_bad_signatures", 1)])

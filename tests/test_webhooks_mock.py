@@ -146,7 +146,7 @@ def test_mock_flags_build_the_webhook_config() -> None:
         "api_keys": ("key_a_123456789",), "agent_specs": (), "seed": None, "rate_limit": 0.0,
         "retry_after": 1,
         "payment_required_keys": (), "server_error_rate": 0.0, "latency": 0.0, "token_ttl": 30.0,
-        "max_body_bytes": 1000, "control": False,
+        "max_body_bytes": 1000, "control": False, "commit_then_fail_rate": 0.0, "calls_file": None,
     }  # fmt: skip
     config = build_config(
         **defaults, webhook_url="http://127.0.0.1:1/h", agent_webhook_specs=("a=http://x/y",)

@@ -29,6 +29,7 @@ _TRANSCRIPT_FIELDS = ("transcript", "transcript_object")
 _NEVER_STARTED_FIELDS = ("end_timestamp", "disconnection_reason")
 _MOSTLY_TRUE = st.integers(0, 9).map(bool)  # False (drop the member) one time in ten
 ERROR_STATUS = "error"
+_FILLED_WHEN_BELIEVABLE = frozenset({"call_analysis", "call_cost"})
 NOT_JOINED = "error_user_not_joined"
 
 
@@ -179,7 +180,9 @@ class _FieldStrategies:
 
     def generic(self, name: str) -> st.SearchStrategy[Any]:
         schema = self.schemas[name]
-        return from_schema(schema, complete=self.complete, name=name, believable=self.believable)  # cached
+        # A believable analysis or cost says something: every member present, not {}.
+        complete = self.complete or (self.believable and name in _FILLED_WHEN_BELIEVABLE)
+        return from_schema(schema, complete=complete, name=name, believable=self.believable)  # cached
 
     def echoed(self, name: str, agent: Agent) -> st.SearchStrategy[Any] | None:
         """Values of a request field the call object repeats (None: use the generic ones)."""
