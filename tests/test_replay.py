@@ -56,6 +56,19 @@ def test_shipped_mock_recordings_cover_positive_and_negative_cases() -> None:
     assert len(entries) >= 100
 
 
+def test_shipped_mock_recordings_cover_todays_three_operations_and_show_no_drift() -> None:
+    entries = read_cassette_entries(MOCK_RECORDINGS)
+    assert {entry.exchange.notes.get("operation") for entry in entries} >= {
+        "create-v2",
+        "create-v3",
+        "get-call",
+    }
+    assert {entry.exchange.notes.get("case") for entry in entries} >= {"retrieve", "unknown_call"}
+    result = CliRunner().invoke(main, ["diff", "today", str(MOCK_RECORDINGS), "--fail-on", "any"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert "no changes" in result.output
+
+
 def test_shipped_cassettes_hold_no_key_and_no_real_token() -> None:
     for path in SHIPPED.rglob("*.yaml"):
         text = path.read_text()
