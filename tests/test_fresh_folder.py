@@ -19,7 +19,7 @@ pytest_plugins = ["pytester"]
 README_EXAMPLES = """
 from hypothesis import given, settings
 from retell_contract.strategies import (
-    call_objects, invalid_call_objects, invalid_request_bodies, request_bodies,
+    call_objects, invalid_call_objects, invalid_request_bodies, request_bodies, v3_responses,
 )
 
 @settings(deadline=None)
@@ -41,6 +41,16 @@ def test_call_objects(call):
 @given(invalid_call_objects())
 def test_invalid_call_objects(invalid):
     assert invalid.violation
+
+@settings(deadline=None)
+@given(call_objects(states=["ended"], analysed=True, believable=True, now=1_790_000_000_000))
+def test_believable_calls(call):
+    assert call["end_timestamp"] <= 1_790_000_000_000
+
+@settings(deadline=None)
+@given(v3_responses(now=1_790_000_000_000))
+def test_v3_responses(details):
+    assert details["expires_at"] == 1_790_000_030_000
 """
 
 
@@ -56,7 +66,7 @@ def test_the_readme_strategies_pass_health_checks_in_a_fresh_folder(
     monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(storage))
     pytester.makepyfile(test_readme=README_EXAMPLES)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=6)
     assert storage.is_dir()  # the run did use the fresh directory
     assert codec_tables(storage) == []  # no table of every encodable character was built
 

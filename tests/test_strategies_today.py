@@ -78,6 +78,8 @@ def test_believable_calls_are_what_a_person_would_accept(call):
     if "disconnection_reason" in call:
         assert call["disconnection_reason"] in TODAY.web_call_reasons
     assert all(t <= NOW for t in _timestamps(call))
+    if call["call_status"] == "ended":  # it talked: a person expects its times and its words
+        assert {"start_timestamp", "end_timestamp", "duration_ms", "transcript"} <= set(call)
     text = [s for s in _strings(call) if s != call["access_token"]]
     assert not any(_CONTROL.search(s) for s in text), [s for s in text if _CONTROL.search(s)]
     for utterance in call.get("transcript_object", []):

@@ -237,6 +237,8 @@ class _Builder:
         # Fields that are checked against each other mostly come together, as they do
         # from the real API: one draw per group, then each member is dropped only rarely.
         group = self._group_of(name)
+        if group is not None and self.fields.believable:
+            return True  # a believable call that started has its times; one that ended, its transcript
         if group is None:
             return self.draw(st.booleans())
         if group not in self._groups:
