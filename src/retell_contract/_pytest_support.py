@@ -274,3 +274,60 @@ def restore_hypothesis_settings(previous: settings) -> None:
 
     settings.register_profile(f"{HYPOTHESIS_PROFILE}-before", parent=previous)
     settings.load_profile(f"{HYPOTHESIS_PROFILE}-before")
+
+
+# pytest ini options (``[tool.pytest.ini_options]``, pytest.ini, ...): the command line wins.
+# name -> (help, ini type, the option it sets, with its default when neither says)
+INI_OPTIONS: dict[str, tuple[str, Any, tuple[str, Any]]] = {
+    "retell_target": (
+        "Default of --retell-target: mock, replay or live.",
+        "string",
+        ("retell_target", "mock"),
+    ),
+    "retell_base_url": ("Default of --retell-base-url.", "string", ("retell_base_url", None)),
+    "retell_record_mode": ("Default of --retell-record-mode.", "string", ("retell_record_mode", "none")),
+    "retell_contract": (
+        "Default of --retell-contract (a file, or today / seed).",
+        "string",
+        ("retell_contract", None),
+    ),
+    "retell_cassette_dir": ("Default of --retell-cassette-dir.", "string", ("retell_cassette_dir", None)),
+    "retell_scrub_fields": (
+        "Paths scrubbed from recordings, one a line (added to --retell-scrub-field).",
+        "linelist",
+        ("retell_scrub_field", []),
+    ),
+    "retell_hypothesis_db": ("Default of --retell-hypothesis-db.", "string", ("retell_hypothesis_db", None)),
+}
+_INI_CHOICES = {"retell_target": TARGETS, "retell_record_mode": tuple(RECORD_MODES)}
+
+
+def apply_ini_options(config: pytest.Config) -> None:
+    """Fill options the command line left unset from the ini file, checked like flags.
+
+    Raises UsageError naming the ini key and the bad value.
+    """
+    for name, (_, _, (dest, default)) in INI_OPTIONS.items():
+        given = getattr(config.option, dest, None)
+        value = config.getini(name)
+        if name == "retell_scrub_fields":
+            setattr(config.option, dest, [*(value or []), *(given or [])])
+            continue
+        if given is not None:
+            continue
+        if value is not None and name in _INI_CHOICES and value not in _INI_CHOICES[name]:
+            choices = ", ".join(_INI_CHOICES[name])
+            raise UsageError(f"ini option {name} = {value!r} is not one of {choices}")
+        if name in _INI_PATHS and value and config.inipath is not None:
+            value = _beside(config.inipath.parent, value)  # relative to the ini file, as pytest's own are
+        setattr(config.option, dest, value if value not in (None, "") else default)
+
+
+_INI_PATHS = ("retell_contract", "retell_cassette_dir")
+_BUILTIN_NAMES = ("today", "seed")
+
+
+def _beside(directory: Path, value: str) -> str:
+    if value in _BUILTIN_NAMES or Path(value).is_absolute():
+        return value
+    return str(directory / value)

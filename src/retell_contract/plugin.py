@@ -33,7 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--retell-target",
         choices=support.TARGETS,
-        default="mock",
+        default=None,
         help="What retell_client talks to: the in-process mock (default), cassettes, or a live API.",
     )
     group.addoption(
@@ -42,7 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--retell-record-mode",
         choices=tuple(support.RECORD_MODES),
-        default="none",
+        default=None,
         help="Record live exchanges to cassettes: none (default), new (only missing cassettes), overwrite.",
     )
     group.addoption(
@@ -71,6 +71,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Only read the shared database (e.g. in PR runs); new failures go to the local one.",
     )
+    for name, (help_text, kind, _) in support.INI_OPTIONS.items():
+        parser.addini(name, help_text, type=kind, default=None)
 
 
 @pytest.hookimpl(trylast=True)  # after Hypothesis's own plugin has loaded --hypothesis-profile
@@ -80,6 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     option = config.getoption
     try:
+        support.apply_ini_options(config)
         contract = support.checked_options(
             target=option("--retell-target"),
             record_mode=option("--retell-record-mode"),
