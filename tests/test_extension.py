@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from run_support import drop_metadata, mock_app, rewrite_call_object
 
 from retell_contract.contracts import BUILTIN_CONTRACTS
 from retell_contract.server import DEFAULT_API_KEY, AppServer
+from run_support import drop_metadata, mock_app, rewrite_call_object
 
 CONTRACT_FILE = (
     Path(__file__).resolve().parents[1] / "src" / "retell_contract" / "contracts" / BUILTIN_CONTRACTS["today"]

@@ -28,7 +28,8 @@ def test_ini_options_set_the_defaults_and_flags_win(pytester: pytest.Pytester) -
     pytester.makepyfile(test_show=SHOW)
     result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
-    expected = f"TARGET replay CONTRACT ('create-v2',) DIR {pytester.path / 'recorded'} SCRUB ['metadata.email']"
+    recorded = pytester.path / "recorded"
+    expected = f"TARGET replay CONTRACT ('create-v2',) DIR {recorded} SCRUB ['metadata.email']"
     assert expected in result.stdout.str()
     flags = pytester.runpytest_subprocess(
         "-s", "-p", "no:cacheprovider", "--retell-target", "mock", "--retell-scrub-field", "metadata.phone"
