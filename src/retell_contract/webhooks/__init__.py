@@ -7,6 +7,7 @@ True
 
 Strategies draw what to send (:class:`Delivery`: event, call object, fault); the signature
 is computed when the delivery is sent (:meth:`Delivery.render`).
+:class:`WebhookPoster` and :class:`WebhookReceiver` are behind the pytest fixtures;
 :func:`run_webhook_conformance` runs ``retell-contract webhook``'s checks against a receiver
 over HTTP or in-process (:func:`asgi_transport`, :func:`wsgi_transport`).
 """
@@ -29,6 +30,7 @@ from retell_contract.webhooks._strategies import (
     webhook_events,
     webhook_streams,
 )
+from retell_contract.webhooks._testing import ReceivedDelivery, WebhookPoster, WebhookReceiver
 
 __all__ = [
     "FAULTS",
@@ -36,7 +38,10 @@ __all__ = [
     "MAX_RETRIES",
     "TOLERANCE_MS",
     "Delivery",
+    "ReceivedDelivery",
     "Rendered",
+    "WebhookPoster",
+    "WebhookReceiver",
     "WebhookRunOptions",
     "asgi_transport",
     "encode_payload",
