@@ -207,7 +207,8 @@ def _so_far(call: dict[str, Any], fields: Sequence[str], heard: int, contract: C
     """``fields`` of ``call`` as they stood after its first ``heard`` utterances."""
     spoken = call.get("transcript_object")
     if not isinstance(spoken, list):
-        return {}  # a call drawn without a transcript has none to show while ongoing
+        # No utterances to cut at: the update shows the transcript as it stood at the last turn.
+        return {name: call[name] for name in fields if name in call}
     roles = set(contract_facts(contract).utterance_roles)
     out: dict[str, Any] = {}
     for name in fields:
