@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _webhook_receivers import FAULTY, Receiver, asgi_app, wsgi_app
-from retell_contract.webhooks._conformance import (
+from retell_contract.webhooks import (
     WebhookRunOptions,
     asgi_transport,
     run_webhook_conformance,

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from retell_contract.contracts import SIGNATURE_HEADER
 from retell_contract.server import CONTROL_PREFIX, AppServer, MockConfig, MockConfigError
 from retell_contract.validation import validate_call_object
-from sdk_support import python_verify
+from sdk_support import node_verify, python_verify
 from server_support import AUTH, CONTRACT, FakeClock, create, in_process
 
 KEY = "key_signing_account_1234"
@@ -46,6 +46,31 @@ def receiving(receiver: Receiver) -> Iterator[str]:
         yield f"{server.url}/hook"
 
 
+def oracle_items(received: list[tuple[bytes, str | None]], now_ms: int) -> list[dict[str, object]]:
+    return [
+        {"body": body.decode(), "api_key": KEY, "signature": signature, "now_ms": now_ms}
+        for body, signature in received
+    ]
+
+
+def test_the_mocks_deliveries_verify_with_the_node_client() -> None:
+    receiver, clock = Receiver(), FakeClock()
+    with receiving(receiver) as url:
+        config = MockConfig(webhook_url=url, webhook_key=KEY, clock=clock, webhook_retry_delay=0)
+        with in_process(config) as (client, state):
+            call = create(
+                client, {"agent_id": CONTRACT.default_agent.agent_id, "metadata": {"n": "é"}}
+            ).json()
+            state.join(call["access_token"])
+            state.advance(call["call_id"], "analyzed")
+            assert state.webhooks is not None
+            assert state.webhooks.wait(30)
+    items = oracle_items(receiver.received, int(clock() * 1000))
+    assert len(items) == 3
+    assert node_verify(items) == [True, True, True]  # skips cleanly without node and npm
+    assert node_verify([{**items[0], "api_key": "key_retell_contract_test"}]) == [False]
+
+
 def test_a_call_sends_started_ended_analyzed_signed_and_verified_by_the_official_client() -> None:
     receiver, clock = Receiver(), FakeClock()
     with receiving(receiver) as url:
@@ -71,11 +96,7 @@ def test_a_call_sends_started_ended_analyzed_signed_and_verified_by_the_official
     assert "transcript" not in payloads[0]["call"]
     assert all(p["call"]["metadata"] == {"n": "é"} for p in payloads)
     assert all(validate_call_object(p["call"], contract=CONTRACT) == [] for p in payloads)
-    now_ms = int(clock() * 1000)
-    items = [
-        {"body": body.decode(), "api_key": KEY, "signature": signature, "now_ms": now_ms}
-        for body, signature in receiver.received
-    ]
+    items = oracle_items(receiver.received, int(clock() * 1000))
     assert python_verify(items) == [True, True, True]
     assert not python_verify([{**items[0], "api_key": "key_retell_contract_test"}])[0]
 

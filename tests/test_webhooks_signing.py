@@ -91,11 +91,29 @@ def test_a_stream_follows_the_lifecycle_and_every_call_object_is_valid(stream: l
     assert first.index("call_ended") > first.index("call_started")
     assert "call_analysis" not in {k for d in stream if d.event != "call_analyzed" for k in d.call}
     assert len({d.call_id for d in stream}) == 1
+    final = stream[-1].call
     for delivery in stream:
         assert validate_call_object(delivery.call, contract=CONTRACT) == [], delivery.event
-        if delivery.event in ("call_started", "transcript_updated"):
+        if delivery.event == "call_started":
             assert "transcript" not in delivery.call
+        if delivery.event in ("call_started", "transcript_updated"):
             assert delivery.call["call_status"] == "ongoing"
+            assert not {"end_timestamp", "disconnection_reason"} & delivery.call.keys()
+    # transcript_updated: the transcript so far, growing, cut from the final one.
+    updates = [d.call for d in stream if d.event == "transcript_updated"]
+    assert updates
+    so_far = [len(u.get("transcript_object", [])) for u in updates]
+    assert so_far == sorted(so_far)
+    for update in updates:
+        spoken = update.get("transcript_object")
+        assert ("transcript" in update) == ("transcript" in final)
+        if "transcript" in update:
+            assert final["transcript"].startswith(update["transcript"])
+        if spoken is not None:
+            assert spoken == final["transcript_object"][: len(spoken)]
+            strict = validate_call_object(update, level="strict", contract=CONTRACT)
+            # Only the rule about finished calls' fields objects to a live transcript.
+            assert {v.rule for v in strict} <= {"post_call_fields_before_end"}
     # Created with or without metadata: the same in every event of the call.
     for field in ("metadata", "retell_llm_dynamic_variables"):
         assert len({field in d.call for d in stream}) == 1
@@ -157,3 +175,12 @@ def test_python_449_is_laxer_about_the_header_shape() -> None:
     assert client.verify(body, api_key=KEY, signature=fresh)
     assert client.verify(body, api_key=KEY, signature="x" + fresh)  # 4.49 searches, 6.2.13 must match
     assert not verify(body, api_key=KEY, signature="x" + fresh, now_ms=now)
+
+
+def test_transcript_updated_carries_an_ongoing_call_with_the_transcript_so_far() -> None:
+    updates = [d.call for d in _samples(webhook_events(events=["transcript_updated"]), 20)]
+    assert all(u["call_status"] == "ongoing" and "call_analysis" not in u for u in updates)
+    assert any(u.get("transcript_object") for u in updates)
+    assert all(validate_call_object(u, contract=CONTRACT) == [] for u in updates)
+    (event,) = [e for e in CONTRACT.webhook_events if e.name == "transcript_updated"]
+    assert (event.stage, "transcript") == ("ongoing", event.live_fields[0])

@@ -167,6 +167,13 @@ def cassette_for(item: pytest.Item, target: str) -> Any | None:
     )
 
 
+def webhook_cassette_path(item: pytest.Item) -> Path:
+    """Where ``item``'s recorded webhook deliveries live (``--retell-cassette-dir`` honoured)."""
+    directory = item.config.getoption("--retell-cassette-dir")
+    base = Path(directory) if directory else item.path.parent / "cassettes"
+    return cassette_path(base / "webhooks", item.path.stem, item.name)
+
+
 def seed_cassette_tests(items: Iterable[pytest.Item]) -> None:
     """Seed each ``@given`` test that uses a cassette with :data:`CASSETTE_SEED`.
 

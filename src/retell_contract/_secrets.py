@@ -23,6 +23,8 @@ SCRUBBED_PREFIX = "scrubbed-"
 # masks such a secret only where it stands on its own, so `--api-key e` does not turn
 # every "e" of the report into ***; a real key is masked wherever it appears.
 MIN_SECRET_LENGTH = 8
+# The header that carries a webhook delivery's signature (a credential for five minutes).
+SIGNATURE_HEADER_NAME = "x-retell-signature"
 # Where v3's connection details carry the TURN relay's password (a short-lived credential).
 ICE_CREDENTIAL_PATH = ("ice_servers", "*", "credential")
 

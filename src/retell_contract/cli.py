@@ -249,7 +249,7 @@ def webhook_command(
     from rich.console import Console
 
     from retell_contract.report import print_report, write_junit
-    from retell_contract.webhooks._conformance import WebhookRunOptions, run_webhook_conformance
+    from retell_contract.webhooks import WebhookRunOptions, run_webhook_conformance
 
     options = WebhookRunOptions(
         api_key=api_key,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from retell_contract.contracts import Contract
     from retell_contract.testing import Conformance
+    from retell_contract.webhooks import WebhookPoster, WebhookReceiver
 
 LIVE_MARKER = "retell_live"
 _CONTRACT_KEY = pytest.StashKey["Contract"]()
@@ -265,3 +266,47 @@ def retell_vcr_config(pytestconfig: pytest.Config) -> dict[str, Any]:
     return vcr_config(
         secrets=[key] if key else [], scrub_fields=pytestconfig.getoption("--retell-scrub-field")
     )
+
+
+@pytest.fixture(scope="session")
+def retell_webhook_key() -> str:
+    """The key webhook deliveries are signed with: the mock's, which it also signs with by default.
+
+    Override it to return the key your handler verifies with.
+    """
+    return support.mock_api_key()
+
+
+@pytest.fixture
+def retell_webhook_client(retell_webhook_key: str) -> Iterator[Callable[..., WebhookPoster]]:
+    """``retell_webhook_client(app)``: posts signed deliveries to an ASGI or WSGI app in-process.
+
+    Each ``.post(delivery)``, ``.post_event(event, call)`` and ``.replay(cassette)`` is
+    signed with retell_webhook_key when it is sent.
+    """
+    from retell_contract.webhooks import WebhookPoster
+
+    posters: list[WebhookPoster] = []
+
+    def make(app: Any, **options: Any) -> WebhookPoster:
+        posters.append(WebhookPoster(app, api_key=retell_webhook_key, **options))
+        return posters[-1]
+
+    yield make
+    for poster in posters:
+        poster.close()
+
+
+@pytest.fixture
+def retell_webhook_receiver() -> Iterator[WebhookReceiver]:
+    """A receiver on 127.0.0.1 for the mock's deliveries: ``.url``, ``.deliveries``, ``.wait_for(n)``."""
+    from retell_contract.webhooks import WebhookReceiver
+
+    with WebhookReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def retell_webhook_cassette(request: pytest.FixtureRequest) -> Any:
+    """This test's webhook cassette path: ``cassettes/webhooks/<module>/<test>.yaml`` beside it."""
+    return support.webhook_cassette_path(request.node)

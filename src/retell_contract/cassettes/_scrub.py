@@ -9,6 +9,7 @@ What is replaced:
   placeholder per token for the whole recording: v2's or v3's create response and the
   get-call responses of that call carry the same one);
 - each TURN ``credential`` in v3's ``ice_servers`` (``expires_at`` and ``username`` stay);
+- the ``x-retell-signature`` header of a webhook delivery (replay signs afresh anyway);
 - the values at each configured JSON path (``metadata.email``, ``metadata.*.phone``) in the
   request and the response body alike.
 
@@ -34,6 +35,7 @@ from urllib.parse import quote
 from retell_contract._secrets import (
     ICE_CREDENTIAL_PATH,
     SCRUBBED_PREFIX,
+    SIGNATURE_HEADER_NAME,
     TOKEN_FIELD,
     longest_first,
     map_field,
@@ -50,7 +52,7 @@ MIN_TEXT_MATCH = 4
 # Credentials and tokens found in exchanges (not handed in as secrets) are replaced as
 # text only when this long; a real key or token is far longer, a test's "x" is not secret.
 MIN_SECRET_MATCH = 8
-_SECRET_KINDS = frozenset({"api-key", "credential", "access-token", "ice-credential"})
+_SECRET_KINDS = frozenset({"api-key", "credential", "access-token", "ice-credential", "webhook-signature"})
 _GLOBAL_KINDS = frozenset({"api-key", "credential"})
 # Authorization values that carry no credential at all (kept so "missing" stays visible).
 _BARE_SCHEMES = frozenset({"bearer", "basic", "token", "digest"})
@@ -200,9 +202,19 @@ class Scrubber:
 
     def _scrub_authorization(self, headers: Mapping[str, str]) -> dict[str, str]:
         return {
-            name: self._credential(value) if name.lower() == "authorization" else value
+            name: self._credential(value)
+            if name.lower() == "authorization"
+            else self._signature(value)
+            if name.lower() == SIGNATURE_HEADER_NAME
+            else value
             for name, value in headers.items()
         }
+
+    def _signature(self, value: str) -> str:
+        if not value or self._is_placeholder("webhook-signature", value):
+            return value
+        placeholder: str = self._placeholder("webhook-signature", value)
+        return placeholder
 
     def _credential(self, value: str) -> str:
         value = self._text(value)  # known API keys become their api-key placeholder first

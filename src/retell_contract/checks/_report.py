@@ -148,6 +148,29 @@ class ReportBuilder:
             )
             self._examples[signature] = (rank, summary)
 
+    def offer_example(
+        self,
+        failure: CheckFailed,
+        case: str,
+        request: RecordedRequest,
+        response: RecordedResponse | None,
+    ) -> None:
+        """Keep ``request`` as the example of an already-counted failure if it is smaller;
+        no count changes (a re-send while shrinking is not a new occurrence)."""
+        kept = self._examples.get(failure.signature)
+        if kept is None or len(request.body) >= kept[0][0]:
+            return
+        summary = replace(
+            kept[1],
+            expected=failure.expected,
+            actual=failure.actual,
+            case=case,
+            request=request,
+            response=response,
+        )
+        # It stands where the failure was first seen: it has no place among counted exchanges.
+        self._examples[failure.signature] = ((len(request.body), kept[0][1]), summary)
+
     def build(self) -> RunReport:
         checks = tuple(
             CheckSummary(name, self._descriptions[name], counts[Status.PASSED], counts[Status.FAILED])

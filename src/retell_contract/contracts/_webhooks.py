@@ -10,15 +10,17 @@ from retell_contract.contracts._normalize import JsonSchema, to_json_schema
 from retell_contract.errors import ContractError
 
 SIGNATURE_HEADER = "x-retell-signature"
-STAGES = ("started", "ended", "analyzed")
+STAGES = ("started", "ongoing", "ended", "analyzed")
 
 
 @dataclass(frozen=True)
 class WebhookEvent:
     """One event Retell POSTs: its name, where the call is, and the payload's schema.
 
-    ``stage`` is ``started``, ``ended`` or ``analyzed`` (``x-call-stage``); ``optional``
-    events (``x-subscription: optional``) are sent only to agents that subscribe.
+    ``stage`` is ``started``, ``ongoing``, ``ended`` or ``analyzed`` (``x-call-stage``);
+    ``optional`` events (``x-subscription: optional``) are sent only to agents that
+    subscribe. ``live_fields`` (``x-live-fields``) are the post-call fields an ``ongoing``
+    event carries as they stand so far (``transcript_updated``: the transcript).
     """
 
     name: str
@@ -26,6 +28,7 @@ class WebhookEvent:
     optional: bool
     payload_schema: JsonSchema = field(repr=False)
     signature_header: str = SIGNATURE_HEADER
+    live_fields: tuple[str, ...] = ()
 
 
 def read_webhooks(source: str, document: Mapping[str, Any]) -> tuple[WebhookEvent, ...]:
@@ -59,4 +62,13 @@ def _event(source: str, document: Mapping[str, Any], name: str, node: Mapping[st
         optional=node.get("x-subscription") == "optional",
         payload_schema=to_json_schema(schema, document, openapi_30=False),
         signature_header=SIGNATURE_HEADER if SIGNATURE_HEADER in headers or not headers else headers[0],
+        live_fields=_live_fields(source, name, node.get("x-live-fields", [])),
     )
+
+
+def _live_fields(source: str, name: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ContractError(
+            f"{source}: webhook {name!r} has x-live-fields {value!r}; use a list of field names"
+        )
+    return tuple(value)

@@ -7,8 +7,17 @@ True
 
 Strategies draw what to send (:class:`Delivery`: event, call object, fault); the signature
 is computed when the delivery is sent (:meth:`Delivery.render`).
+:class:`WebhookPoster` and :class:`WebhookReceiver` are behind the pytest fixtures;
+:func:`run_webhook_conformance` runs ``retell-contract webhook``'s checks against a receiver
+over HTTP or in-process (:func:`asgi_transport`, :func:`wsgi_transport`).
 """
 
+from retell_contract.webhooks._conformance import (
+    WebhookRunOptions,
+    asgi_transport,
+    run_webhook_conformance,
+    wsgi_transport,
+)
 from retell_contract.webhooks._deliveries import FAULTS, MALFORMED, Delivery, Rendered, encode_payload
 from retell_contract.webhooks._signing import TOLERANCE_MS, sign, signature_problem, verify
 from retell_contract.webhooks._strategies import (
@@ -21,6 +30,7 @@ from retell_contract.webhooks._strategies import (
     webhook_events,
     webhook_streams,
 )
+from retell_contract.webhooks._testing import ReceivedDelivery, WebhookPoster, WebhookReceiver
 
 __all__ = [
     "FAULTS",
@@ -28,11 +38,17 @@ __all__ = [
     "MAX_RETRIES",
     "TOLERANCE_MS",
     "Delivery",
+    "ReceivedDelivery",
     "Rendered",
+    "WebhookPoster",
+    "WebhookReceiver",
+    "WebhookRunOptions",
+    "asgi_transport",
     "encode_payload",
     "interleaved_webhook_streams",
     "invalid_webhook_deliveries",
     "project",
+    "run_webhook_conformance",
     "sign",
     "signature_problem",
     "unknown_webhook_events",
@@ -40,4 +56,5 @@ __all__ = [
     "webhook_event_names",
     "webhook_events",
     "webhook_streams",
+    "wsgi_transport",
 ]

@@ -2,8 +2,10 @@
 
 Each case kind is one Hypothesis search (seeded, no example database) that sends drawn
 deliveries, signed at send time, and stops at the first failure, which Hypothesis then
-shrinks; every delivery sent is counted in a :class:`~retell_contract.checks.RunReport`
-that ``report.py`` prints and writes as JUnit like ``run``'s.
+shrinks. The :class:`~retell_contract.checks.RunReport` (printed and written as JUnit by
+``report.py`` like ``run``'s) counts the exploration only: every delivery up to and with
+the first failure of each search. Deliveries re-sent while shrinking change no count;
+they only offer a smaller example of a failure already counted.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def _check(name: str, description: str) -> Check:
 
 
 CHECKS = (
+    _check("response_received", "Every delivery gets an HTTP answer (no dropped connection or crash)."),
     _check("accepts_valid_delivery", "A validly signed delivery of a known event is answered 2xx."),
     _check("answers_in_time", "Every delivery is answered within Retell's timeout (10 s)."),
     _check("refuses_invalid_delivery", "A delivery with a bad signature is answered 4xx (never 2xx or 5xx)."),
@@ -117,6 +120,7 @@ class _Run:
         self.client = httpx.Client(transport=options.transport, timeout=options.timeout)
         self.builder = ReportBuilder(CHECKS)
         self.index = 0
+        self.exploring = True  # False once the search at hand has failed: Hypothesis shrinks
 
     def reachable(self) -> None:
         try:
@@ -152,7 +156,13 @@ class _Run:
         )
         @given(strategy)
         def search(value: Any) -> None:
-            probe(value)
+            try:
+                probe(value)
+            except CheckFailed:
+                self.exploring = False  # generation stops at the first failure; the rest shrinks
+                raise
+
+        self.exploring = True
 
         # A failure is already counted; Hypothesis shrank it and the builder kept the smallest.
         # A receiver with state (duplicates) may not fail again on replay: Hypothesis calls
@@ -195,23 +205,24 @@ class _Run:
     def _expect(self, delivery: Delivery, check: str, *, ok: Callable[[int], bool], want: str) -> None:
         case = delivery.label() if check != "survives_unknown_event" else "unknown_event"
         request, response, elapsed, crash = self._send(delivery)
-        failures: list[CheckFailed] = []
         if response is None:
-            failures.append(NoResponse(want, crash, check=check))
-        elif not ok(response.status):
+            failure = self._no_response(crash, elapsed)
+            self._count_no_response(request, case, failure)
+            raise failure
+        failures: list[CheckFailed] = []
+        if not ok(response.status):
             failures.append(
                 UnexpectedStatus(want, f"{response.status}", status=response.status, case=case, check=check)
             )
-        slow = elapsed > self.options.timeout
-        if slow or crash == "timeout":
+        if elapsed > self.options.timeout:
             failures.append(
                 CheckFailed(
                     f"an answer within {self.options.timeout:g} s",
-                    f"no answer after {elapsed:.2f} s",
+                    f"the answer came after {elapsed:.2f} s",
                     check="answers_in_time",
                 )
             )
-        if response is not None and self.options.check is not None and delivery.valid:
+        if self.options.check is not None and delivery.valid:
             try:
                 self.options.check(delivery, response)
             except AssertionError as error:
@@ -221,6 +232,13 @@ class _Run:
         self._count(request, response, case, check, failures)
         if failures:
             raise failures[0]
+
+    def _no_response(self, crash: str, elapsed: float) -> NoResponse:
+        """A timeout fails answers_in_time; a dropped connection or a crash, response_received."""
+        if crash == "timeout":
+            wanted = f"an answer within {self.options.timeout:g} s"
+            return NoResponse(wanted, f"no answer after {elapsed:.2f} s", check="answers_in_time")
+        return NoResponse("an HTTP answer", crash, check="response_received")
 
     def _send(self, delivery: Delivery) -> tuple[RecordedRequest, RecordedResponse | None, float, str]:
         rendered = delivery.render(api_key=self.options.api_key, now_ms=int(self.options.clock() * 1000))
@@ -249,21 +267,37 @@ class _Run:
     def _count(
         self,
         request: RecordedRequest,
-        response: RecordedResponse | None,
+        response: RecordedResponse,
         case: str,
         check: str,
         failures: list[CheckFailed],
     ) -> None:
         failed = {f.check for f in failures}
+        names = (
+            "response_received",
+            check,
+            "answers_in_time",
+            *(("user_check",) if self.options.check else ()),
+        )
         outcomes = [
             Outcome(name, Status.FAILED if name in failed else Status.PASSED, _first(failures, name))
-            for name in (check, "answers_in_time", *(("user_check",) if self.options.check else ()))
+            for name in names
         ]
-        # No answer (timeout, crash) is kept as status 0 so the check's counts stay right.
-        exchange = Exchange(request, response or RecordedResponse(0), {"case": case})
         with _LOCK:
+            if not self.exploring:
+                for failure in failures:
+                    self.builder.offer_example(failure, case, request, response)
+                return
             self.index += 1
-            self.builder.add(self.index, exchange, case, outcomes)
+            self.builder.add(self.index, Exchange(request, response, {"case": case}), case, outcomes)
+
+    def _count_no_response(self, request: RecordedRequest, case: str, failure: NoResponse) -> None:
+        with _LOCK:
+            if not self.exploring:
+                self.builder.offer_example(failure, case, request, None)
+                return
+            self.index += 1
+            self.builder.add_no_response(self.index, failure, case, request, notes={"case": case})
 
 
 def _first(failures: list[CheckFailed], name: str) -> CheckFailed | None:

@@ -5,7 +5,10 @@ valid: unicode, absent optional fields, long transcripts). A stream projects one
 call back onto each lifecycle stage, so its events agree with each other: the same ids,
 ``metadata`` and dynamic variables in every event (or absent from all when the call was
 created without them), no post-call field before ``call_ended``, no ``call_analysis``
-before ``call_analyzed``. Nothing here reads the clock; deliveries are signed when sent.
+before ``call_analyzed``. The exception is an ``ongoing`` event (``transcript_updated``):
+Retell sends it during the call with the transcript so far, so it carries its
+``live_fields`` cut to the first utterances of the final transcript, and no other
+post-call field. Nothing here reads the clock; deliveries are signed when sent.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from retell_contract._consistency import contract_facts
 from retell_contract.contracts import Agent, Contract, WebhookEvent
 from retell_contract.strategies import call_objects
 from retell_contract.strategies._args import check_agents, check_contract, check_names
+from retell_contract.strategies._call_parts import transcript_text
 from retell_contract.webhooks._deliveries import FAULTS, MALFORMED, Delivery
 
 ANALYSIS_FIELD = "call_analysis"
@@ -26,6 +31,8 @@ _ONGOING = "ongoing"
 _FINISHED_STATES = ("ended", "error")
 MAX_RETRIES = 3  # Retell retries a delivery up to 3 times
 SKEW_MARGIN_MS = 60_000
+_ORDER = {"started": 0, "ongoing": 1, "ended": 2, "analyzed": 3}
+MAX_UPDATES = 3  # transcript_updated deliveries per call in a stream
 
 
 def webhook_event_names(*, contract: Contract | None = None) -> tuple[str, ...]:
@@ -42,17 +49,23 @@ def webhook_events(
     """Valid deliveries of one event each, the call object consistent with the event's stage.
 
     ``events`` picks event names (default: every declared one). Shrinks towards the first
-    event named, then towards the smallest call object :func:`call_objects` can give.
+    event named, then towards the smallest call object :func:`call_objects` can give (and,
+    for ``transcript_updated``, towards its first utterance).
     """
     contract = check_contract(contract)
     chosen = check_names("events", events, webhook_event_names(contract=contract))
     by_name = {event.name: event for event in contract.webhook_events}
     finished = _finished_calls(contract, check_agents(agents, contract))
-    return st.sampled_from(chosen).flatmap(
-        lambda name: _finished_for(finished, by_name[name]).map(
-            lambda call: Delivery(name, project(call, by_name[name], contract))
-        )
-    )
+
+    @st.composite
+    def delivery(draw: st.DrawFn) -> Delivery:
+        event = by_name[draw(st.sampled_from(chosen))]
+        call = draw(_finished_for(finished, event))
+        spoken = _utterance_count(call)
+        heard = draw(st.integers(min(1, spoken), spoken)) if event.stage == "ongoing" else None
+        return Delivery(event.name, project(call, event, contract, utterances=heard))
+
+    return delivery()
 
 
 def webhook_streams(
@@ -66,8 +79,9 @@ def webhook_streams(
 
     A repeat is Retell's retry after an answer that was not 2xx (``attempt`` 2, 3, ...);
     it comes straight after the one it repeats. ``optional_events`` adds the events agents
-    subscribe to (``transcript_updated``) between start and end. Never-joined calls are not
-    drawn: they send nothing. Shrinks towards one delivery per event and the smallest call.
+    subscribe to between start and end: ``transcript_updated`` up to three times, its
+    transcript growing. Never-joined calls are not drawn: they send nothing. Shrinks
+    towards one delivery per event and the smallest call.
     """
     contract = check_contract(contract)
     _check_retries(max_retries)
@@ -81,9 +95,10 @@ def webhook_streams(
         call = draw(finished)
         deliveries: list[Delivery] = []
         for event in _events_for(call, wanted):
-            projected = project(call, event, contract)
-            for attempt in range(1, 2 + draw(st.integers(0, max_retries))):
-                deliveries.append(Delivery(event.name, projected, attempt=attempt))
+            for heard in _updates(draw, call) if event.stage == "ongoing" else (None,):
+                projected = project(call, event, contract, utterances=heard)
+                for attempt in range(1, 2 + draw(st.integers(0, max_retries))):
+                    deliveries.append(Delivery(event.name, projected, attempt=attempt))
         return deliveries
 
     return stream()
@@ -167,8 +182,14 @@ def unknown_webhook_events(
     return st.builds(Delivery, names, calls)
 
 
-def project(call: dict[str, Any], event: WebhookEvent, contract: Contract) -> dict[str, Any]:
-    """The finished ``call`` as it was when ``event`` was sent."""
+def project(
+    call: dict[str, Any], event: WebhookEvent, contract: Contract, *, utterances: int | None = None
+) -> dict[str, Any]:
+    """The finished ``call`` as it was when ``event`` was sent.
+
+    For an ``ongoing`` event, ``utterances`` says how much had been said (default: all of
+    it); the event's ``live_fields`` carry the transcript up to there.
+    """
     if event.stage == "analyzed":
         return dict(call)
     if event.stage == "ended":
@@ -176,14 +197,55 @@ def project(call: dict[str, Any], event: WebhookEvent, contract: Contract) -> di
     post = set(contract.post_call_fields)
     started = {k: v for k, v in call.items() if k not in post and k != ANALYSIS_FIELD}
     started["call_status"] = _ONGOING
+    if event.stage == "ongoing":
+        heard = _utterance_count(call) if utterances is None else utterances
+        started.update(_so_far(call, event.live_fields, heard, contract))
     return started
+
+
+def _so_far(call: dict[str, Any], fields: Sequence[str], heard: int, contract: Contract) -> dict[str, Any]:
+    """``fields`` of ``call`` as they stood after its first ``heard`` utterances."""
+    spoken = call.get("transcript_object")
+    if not isinstance(spoken, list):
+        # No utterances to cut at: the update shows the transcript as it stood at the last turn.
+        return {name: call[name] for name in fields if name in call}
+    roles = set(contract_facts(contract).utterance_roles)
+    out: dict[str, Any] = {}
+    for name in fields:
+        value = call.get(name)
+        if name == "transcript" and isinstance(value, str):
+            out[name] = transcript_text(spoken[:heard])
+        elif isinstance(value, list):
+            out[name] = _through(value, heard, roles)
+    return out
+
+
+def _through(items: list[Any], heard: int, roles: set[str]) -> list[Any]:
+    """``items`` up to and with the ``heard``-th utterance (tool calls between stay)."""
+    count = 0
+    for index, item in enumerate(items):
+        if count == heard:
+            return items[:index]
+        count += isinstance(item, dict) and item.get("role") in roles
+    return list(items)
+
+
+def _utterance_count(call: dict[str, Any]) -> int:
+    spoken = call.get("transcript_object")
+    return len(spoken) if isinstance(spoken, list) else 0
+
+
+def _updates(draw: st.DrawFn, call: dict[str, Any]) -> list[int]:
+    """How much had been said at each ``transcript_updated``: growing, one to three of them."""
+    spoken = _utterance_count(call)
+    count = draw(st.integers(1, MAX_UPDATES))
+    return sorted({max(min(1, spoken), spoken * (n + 1) // count) for n in range(count)})
 
 
 def _events_for(call: dict[str, Any], events: Sequence[WebhookEvent]) -> list[WebhookEvent]:
     """The events this finished call sends, in lifecycle order (no analysis event without one)."""
-    order = {"started": 0, "ended": 1, "analyzed": 2}
     sent = [e for e in events if e.stage != "analyzed" or ANALYSIS_FIELD in call]
-    return sorted(sent, key=lambda e: (order[e.stage], e.optional))
+    return sorted(sent, key=lambda e: (_ORDER[e.stage], e.optional))
 
 
 def _finished_calls(contract: Contract, agents: tuple[Agent, ...]) -> st.SearchStrategy[dict[str, Any]]:
