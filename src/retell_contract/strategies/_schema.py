@@ -122,13 +122,13 @@ def _build(schema: Schema, options: _Options) -> st.SearchStrategy[Any]:
     if schema is False:
         return st.nothing()
     assert isinstance(schema, dict)
-    choices = schema.get("enum") if "const" not in schema else [schema["const"]]
-    if isinstance(choices, list):
-        return _sampled(schema, choices)
     folded, exact = fold(schema)
-    if folded is False:
-        return st.nothing()
-    strategy, generated_exactly = _combined(folded if isinstance(folded, dict) else {}, options)
+    if not isinstance(folded, dict):
+        return _build(folded, options)
+    choices = folded.get("enum") if "const" not in folded else [folded["const"]]
+    if isinstance(choices, list):
+        return _sampled(schema, choices)  # checked against all of the schema, allOf included
+    strategy, generated_exactly = _combined(folded, options)
     if exact and generated_exactly:
         return strategy
     return strategy.filter(Draft202012Validator(schema).is_valid)  # the last resort

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from retell_contract.contracts import JsonSchema
 from retell_contract.strategies import _json, _plausible
 from retell_contract.strategies._schema_merge import Schema, json_key
+from retell_contract.strategies._schema_scalars import from_pattern
 
 MAX_ITEMS = 4
 Sub = Callable[[Schema, str], st.SearchStrategy[Any]]
@@ -73,7 +74,7 @@ def objects(schema: JsonSchema, sub: Sub, *, complete: bool, believable: bool) -
     extra: Schema = schema.get("additionalProperties", True)
     patterns: dict[str, Schema] = schema.get("patternProperties", {})
     shortfall = least - len(required) - (len(optional) if complete else 0)
-    if shortfall > 0 and (extra is False or properties) and not patterns:
+    if shortfall > 0 and not complete and (extra is False or properties) and not patterns:
         # Too few members for minProperties: promote optional ones before inventing keys.
         promoted = optional[:shortfall]
         required, optional = [*required, *promoted], optional[shortfall:]
@@ -94,7 +95,7 @@ def objects(schema: JsonSchema, sub: Sub, *, complete: bool, believable: bool) -
     rich = ("maxProperties", "dependentRequired", "dependentSchemas", "patternProperties", "propertyNames")
     if not any(k in schema for k in rich) and (shortfall <= 0 or extras is not None):
         return drawn, True
-    return _with_dependencies(drawn, schema, member), False
+    return _with_dependencies(drawn, schema, sub), False
 
 
 def member_schema(schema: JsonSchema, name: str) -> Schema:
@@ -120,7 +121,7 @@ def _extras(
         most = max(least, min(most, int(schema["maxProperties"]) - len(schema.get("required", []))))
     parts: list[st.SearchStrategy[dict[str, Any]]] = []
     for pattern, value in patterns.items():
-        keys = st.from_regex(pattern, alphabet=_json._characters).filter(lambda k: k not in properties)
+        keys = from_pattern(pattern).filter(lambda k: k not in properties)
         parts.append(st.dictionaries(keys, sub(value, ""), max_size=2))
     free = extra is not False and (not properties or least > 0)
     if free:
@@ -136,7 +137,8 @@ def _extras(
                 if isinstance(extra, dict)
                 else (_json.scalars() if complete else _json.values(max_leaves=4))
             )
-            parts.append(st.dictionaries(keys, values, min_size=max(int(complete), least), max_size=most))
+            fewest = min(max(int(complete), least), most)
+            parts.append(st.dictionaries(keys, values, min_size=fewest, max_size=max(most, 0)))
     if not parts:
         return None
     return st.tuples(*parts).map(lambda ds: {k: v for d in ds for k, v in d.items()})
@@ -148,14 +150,32 @@ def _plain_text(extra: JsonSchema) -> bool:
 
 
 def _with_dependencies(
-    drawn: st.SearchStrategy[dict[str, Any]],
-    schema: JsonSchema,
-    member: Callable[[str], st.SearchStrategy[Any]],
+    drawn: st.SearchStrategy[dict[str, Any]], schema: JsonSchema, sub: Sub
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Add the members dependentRequired asks for, then drop optional ones over maxProperties."""
-    dependent: dict[str, list[str]] = schema.get("dependentRequired", {})
+    """Drop optional members over maxProperties, then add those dependencies ask for.
+
+    dependentRequired names are added, and so are the names a dependentSchemas entry
+    requires (valued under its properties too); the rest of dependentSchemas is left
+    to the caller's validator.
+    """
+    dependent: dict[str, list[str]] = {k: list(v) for k, v in schema.get("dependentRequired", {}).items()}
+    values: dict[str, Schema] = {}
+    for key, extra in schema.get("dependentSchemas", {}).items():
+        if isinstance(extra, dict):
+            dependent[key] = [*dependent.get(key, []), *extra.get("required", [])]
+            values.update(
+                {n: s for n, s in extra.get("properties", {}).items() if n in extra.get("required", [])}
+            )
     required = set(schema.get("required", []))
     most = schema.get("maxProperties")
+
+    members: dict[str, st.SearchStrategy[Any]] = {}
+
+    def member(name: str) -> st.SearchStrategy[Any]:
+        if name not in members:
+            own = member_schema(schema, name)
+            members[name] = sub(own if name not in values else {"allOf": [own, values[name]]}, name)
+        return members[name]
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:

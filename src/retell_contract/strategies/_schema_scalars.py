@@ -45,7 +45,7 @@ def strings(schema: JsonSchema, name: str, believable: bool) -> st.SearchStrateg
     pattern, fmt = schema.get("pattern"), schema.get("format")
     if isinstance(pattern, str):
         # Search semantics, as JSON Schema's pattern; lengths are a filter on top.
-        return _from_pattern(pattern).filter(fits)
+        return from_pattern(pattern).filter(fits)
     if fmt in _FORMATS:
         return _FORMATS[fmt].filter(fits)
     if fmt in _URL_FORMATS or name.endswith("_url") or name == "url":
@@ -62,14 +62,39 @@ def _length_between(low: int, high: int | None) -> Any:
     return lambda s: low <= len(s) and (high is None or len(s) <= high)
 
 
-def _from_pattern(pattern: str) -> st.SearchStrategy[str]:
+def from_pattern(pattern: str) -> st.SearchStrategy[str]:
+    """Strings matching ``pattern`` for Python's re and for ECMA-262, which JSON Schema names.
+
+    The two differ where Python is looser: its ``\\d``, ``\\w`` and ``\\s`` match non-ASCII
+    digits, letters and spaces, and its ``$`` matches before a final newline. Generating
+    with ASCII classes and ``$`` as the very end gives strings that both accept.
+    """
     try:
-        re.compile(pattern)
+        strict = re.compile(_true_end(pattern), re.ASCII)
     except re.error as error:
         raise InvalidArgument(
             f"pattern {pattern!r} is not a regular expression Python reads: {error}"
         ) from None
-    return st.from_regex(pattern, alphabet=_json._characters)
+    return st.from_regex(strict, alphabet=_json._characters)
+
+
+def _true_end(pattern: str) -> str:
+    """``pattern`` with each ``$`` outside a character class spelled ``\\Z``."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = "\\Z"
+        out.append(char)
+    return "".join(out)
 
 
 def _url(slug: str) -> str:
