@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from retell_contract.contracts import JsonSchema
 from retell_contract.strategies import _json
 from retell_contract.strategies._invalid import Invalid
-from retell_contract.strategies._schema import types_of
+from retell_contract.strategies._schema import discriminator, types_of
 
 ITEM = "[]"  # any element of an array
 NEW_KEY = "{}"  # a new member of an object whose members all share one schema
@@ -128,21 +128,6 @@ def _walk_union(
         first = branch["properties"][member]["enum"][0]
         branch_variant = (*variant, (depth - 1, member, first))
         _walk_object(branch, path, f"{label}_{first}_", branch_variant, sites, skip=member)
-
-
-def discriminator(schema: JsonSchema) -> str | None:
-    """The member whose string enum tells a oneOf's object branches apart, if any."""
-    branches = schema.get("oneOf")
-    if not isinstance(branches, list) or not branches or not all(isinstance(b, dict) for b in branches):
-        return None
-    candidates: set[str] = set.intersection(*(set(b.get("properties", {})) for b in branches))
-    for member in sorted(candidates):
-        enums = [b["properties"][member].get("enum") for b in branches]
-        if all(isinstance(e, list) and e and all(isinstance(v, str) for v in e) for e in enums):
-            flat = [v for e in enums for v in e]
-            if len(flat) == len(set(flat)) and all(member in b.get("required", []) for b in branches):
-                return member
-    return None
 
 
 def _value_sites(

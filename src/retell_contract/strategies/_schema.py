@@ -1,25 +1,62 @@
-"""Values for a (sub)schema of the contract, for fields with no consistency rules.
+"""Values valid under a JSON Schema 2020-12 (sub)schema, for fields with no consistency rules.
 
-Covers the JSON Schema the contract uses (type, enum, const, properties, required,
-additionalProperties, items, discriminated oneOf, minLength/maxLength, minimum/maximum);
-anything else falls back to any JSON value. ``complete=True`` includes every optional
-property and at least one item per array, so that every nested field exists.
+Every keyword the loader accepts is honoured. Most are generated exactly (see
+:mod:`._schema_scalars`, :mod:`._schema_containers`); ``allOf`` is folded into one schema
+(:mod:`._schema_merge`); ``anyOf``/``oneOf``/``if`` pick a branch merged with its
+siblings. Where generation can only aim (``not``, overlapping ``oneOf`` branches,
+two patterns at once, ``contains``, ``dependentSchemas``, unknown keywords), draws are
+filtered with a validator of the schema, the last resort, so no invalid value escapes.
+``$ref`` is inlined by the loader (contracts/_normalize.py) before schemas get here.
+
+``complete=True`` includes every optional property and at least one item per array, so
+that every nested field exists. hypothesis-jsonschema would do much of this, but 0.23.1
+uses Hypothesis internals that current Hypothesis removed (it fails on any object schema)
+and knows no 2020-12 keywords such as prefixItems.
 """
 
 from __future__ import annotations
 
-import json
-import math
+from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from jsonschema import Draft202012Validator
 
 from retell_contract.contracts import JsonSchema
-from retell_contract.strategies import _json, _plausible
+from retell_contract.strategies import _json, _schema_containers, _schema_scalars
+from retell_contract.strategies._schema_merge import ANNOTATIONS, Schema, fold, json_key
 
-MAX_ITEMS = 4
+MAX_ITEMS = _schema_containers.MAX_ITEMS
 ANY: JsonSchema = {}  # the schema that allows anything (one shared object: see _BUILT)
-_MAX_INT = 2**31 - 1
+
+_OBJECT_KEYS = frozenset(
+    {
+        "properties",
+        "required",
+        "additionalProperties",
+        "patternProperties",
+        "propertyNames",
+        "minProperties",
+        "maxProperties",
+        "dependentRequired",
+        "dependentSchemas",
+    }
+)
+_ARRAY_KEYS = frozenset(
+    {"items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains"}
+)
+_STRING_KEYS = frozenset({"minLength", "maxLength", "pattern", "format"})
+_NUMBER_KEYS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"})
+# Keywords the generator reads; any other assertion keyword means "filter with a validator".
+_KNOWN = _OBJECT_KEYS | _ARRAY_KEYS | _STRING_KEYS | _NUMBER_KEYS | ANNOTATIONS | {"type", "enum", "const"}
+_IMPLIED = (
+    ("object", _OBJECT_KEYS),
+    ("array", _ARRAY_KEYS),
+    ("string", _STRING_KEYS),
+    ("number", _NUMBER_KEYS),
+)
+_CACHE_LIMIT = 20_000  # schemas made up by property tests must not grow the cache forever
 
 
 def types_of(schema: JsonSchema) -> tuple[str, ...]:
@@ -30,110 +67,138 @@ def types_of(schema: JsonSchema) -> tuple[str, ...]:
     return tuple(t for t in declared if isinstance(t, str)) if isinstance(declared, list) else ()
 
 
+def discriminator(schema: JsonSchema) -> str | None:
+    """The member whose string enum tells a oneOf's object branches apart, if any."""
+    branches = schema.get("oneOf")
+    if not isinstance(branches, list) or not branches or not all(isinstance(b, dict) for b in branches):
+        return None
+    candidates: set[str] = set.intersection(*(set(b.get("properties", {})) for b in branches))
+    for member in sorted(candidates):
+        enums = [b["properties"][member].get("enum") for b in branches]
+        if all(isinstance(e, list) and e and all(isinstance(v, str) for v in e) for e in enums):
+            flat = [v for e in enums for v in e]
+            if len(flat) == len(set(flat)) and all(member in b.get("required", []) for b in branches):
+                return member
+    return None
+
+
+@dataclass(frozen=True)
+class _Options:
+    complete: bool
+    name: str
+    believable: bool
+
+    def sub(self, schema: Schema, name: str) -> st.SearchStrategy[Any]:
+        return from_schema(schema, complete=self.complete, name=name, believable=self.believable)
+
+
 # Built strategies, per schema object: building (and validating) a strategy costs more
 # than drawing from it. Contract schemas live as long as their (cached) contract.
-_BUILT: dict[tuple[int, bool, str, bool], tuple[JsonSchema, st.SearchStrategy[Any]]] = {}
+_BUILT: dict[tuple[int, bool, str, bool], tuple[Schema, st.SearchStrategy[Any]]] = {}
 
 
 def from_schema(
-    schema: JsonSchema, *, complete: bool = False, name: str = "", believable: bool = False
+    schema: Schema, *, complete: bool = False, name: str = "", believable: bool = False
 ) -> st.SearchStrategy[Any]:
     """Values valid under ``schema``; ``name`` (the field's name) only flavours strings.
 
     ``believable`` draws text a person would accept (see :mod:`._plausible`) and no
     hostile extra members, instead of the corners that break parsers.
     """
+    if not isinstance(schema, dict | bool):
+        raise InvalidArgument(f"schema must be a JSON Schema (an object or a boolean), not {schema!r}")
     key = (id(schema), complete, name, believable)
     built = _BUILT.get(key)
     if built is None or built[0] is not schema:
-        built = _BUILT[key] = (schema, _build(schema, complete, name, believable))
+        if len(_BUILT) > _CACHE_LIMIT:
+            _BUILT.clear()
+        built = _BUILT[key] = (schema, _build(schema, _Options(complete, name, believable)))
     return built[1]
 
 
-def _build(schema: JsonSchema, complete: bool, name: str, believable: bool) -> st.SearchStrategy[Any]:
-    if "const" in schema:
-        return st.just(schema["const"])
-    if isinstance(schema.get("enum"), list):
-        return st.sampled_from(schema["enum"])
-    branches = schema.get("oneOf") or schema.get("anyOf")
-    if isinstance(branches, list) and branches:
-        return st.one_of(
-            [from_schema(b, complete=complete, name=name, believable=believable) for b in branches]
-        )
-    kinds = types_of(schema) or (("object",) if "properties" in schema else ())
-    if not kinds:
+def _build(schema: Schema, options: _Options) -> st.SearchStrategy[Any]:
+    if schema is True:
         return _json.values()
-    return st.one_of([_of_type(kind, schema, complete, name, believable) for kind in kinds])
+    if schema is False:
+        return st.nothing()
+    assert isinstance(schema, dict)
+    folded, exact = fold(schema)
+    if not isinstance(folded, dict):
+        return _build(folded, options)
+    choices = folded.get("enum") if "const" not in folded else [folded["const"]]
+    if isinstance(choices, list):
+        return _sampled(schema, choices)  # checked against all of the schema, allOf included
+    strategy, generated_exactly = _combined(folded, options)
+    if exact and generated_exactly:
+        return strategy
+    return strategy.filter(Draft202012Validator(schema).is_valid)  # the last resort
 
 
-def _of_type(
-    kind: str, schema: JsonSchema, complete: bool, name: str, believable: bool
-) -> st.SearchStrategy[Any]:
-    if kind == "object":
-        return objects(schema, complete=complete, believable=believable)
-    if kind == "array":
-        items: JsonSchema = schema["items"] if isinstance(schema.get("items"), dict) else ANY
-        low = max(int(schema.get("minItems", 0)), 1 if complete else 0)
-        unique = _canonical if schema.get("uniqueItems") is True else None
-        elements = from_schema(items, complete=complete, name=name, believable=believable)
-        return st.lists(elements, min_size=low, max_size=max(low, MAX_ITEMS), unique_by=unique)
-    if kind == "string":
-        return _strings(schema, name, believable)
-    if kind == "integer":
-        low, high = int(schema.get("minimum", 0)), int(schema.get("maximum", _MAX_INT))
-        return st.integers(min_value=low, max_value=high)
-    if kind == "number":
-        bottom, top = float(schema.get("minimum", 0)), float(schema.get("maximum", 1e6))
-        return st.one_of(
-            st.integers(min_value=math.ceil(bottom), max_value=math.floor(top)),
-            st.floats(min_value=bottom, max_value=top, allow_nan=False, allow_infinity=False),
+def _sampled(schema: JsonSchema, choices: list[Any]) -> st.SearchStrategy[Any]:
+    """The enum (or const) members that the rest of the schema accepts too."""
+    if any(k not in ANNOTATIONS and k not in ("enum", "const") and not k.startswith("x-") for k in schema):
+        validator = Draft202012Validator(schema)
+        choices = [c for c in choices if validator.is_valid(c)]
+    unique = list({json_key(c): c for c in choices}.values())
+    return st.sampled_from(unique) if unique else st.nothing()
+
+
+def _combined(schema: JsonSchema, options: _Options) -> tuple[st.SearchStrategy[Any], bool]:
+    """A branch of anyOf / oneOf / if, merged with its siblings; ``not`` as a filter."""
+    for combinator in ("anyOf", "oneOf"):
+        branches = schema.get(combinator)
+        if isinstance(branches, list):
+            rest = _without(schema, combinator)
+            parts = [_build({"allOf": [rest, b]}, options) for b in branches]
+            if combinator == "oneOf" and discriminator(schema) is None:
+                parts = [p.filter(_only_branch(branches, i)) for i, p in enumerate(parts)]
+            return st.one_of(parts), True
+    if "if" in schema:
+        rest = _without(schema, "if", "then", "else")
+        condition: Schema = schema["if"]
+        then = _build({"allOf": [rest, condition, schema.get("then", True)]}, options)
+        unmet = Draft202012Validator(condition).is_valid
+        otherwise = _build({"allOf": [rest, schema.get("else", True)]}, options).filter(
+            lambda v: not unmet(v)
         )
+        return st.one_of(then, otherwise), True
+    if "not" in schema:
+        forbidden = Draft202012Validator(schema["not"]).is_valid
+        return _build(_without(schema, "not"), options).filter(lambda v: not forbidden(v)), True
+    return _typed(schema, options)
+
+
+def _without(schema: JsonSchema, *keys: str) -> JsonSchema:
+    return {k: v for k, v in schema.items() if k not in keys}
+
+
+def _only_branch(branches: list[Schema], index: int) -> Any:
+    others = [Draft202012Validator(b).is_valid for i, b in enumerate(branches) if i != index]
+    return lambda value: not any(valid(value) for valid in others)
+
+
+def _typed(schema: JsonSchema, options: _Options) -> tuple[st.SearchStrategy[Any], bool]:
+    exact = all(k in _KNOWN or k.startswith("x-") for k in schema)
+    kinds = types_of(schema) or tuple(kind for kind, keys in _IMPLIED if keys & schema.keys())
+    if not kinds:
+        return _json.values(), exact
+    built = [_of_type(kind, schema, options) for kind in dict.fromkeys(kinds)]
+    return st.one_of([s for s, _ in built]), exact and all(ok for _, ok in built)
+
+
+def _of_type(kind: str, schema: JsonSchema, options: _Options) -> tuple[st.SearchStrategy[Any], bool]:
+    if kind == "object":
+        return _schema_containers.objects(
+            schema, options.sub, complete=options.complete, believable=options.believable
+        )
+    if kind == "array":
+        return _schema_containers.arrays(schema, options.sub, options.name, options.complete)
+    if kind == "string":
+        return _schema_scalars.strings(schema, options.name, options.believable), True
+    if kind == "integer":
+        return _schema_scalars.integers(schema, options.believable), True
+    if kind == "number":
+        return _schema_scalars.numbers(schema, options.believable), True
     if kind == "boolean":
-        return st.booleans()
-    return st.none()
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
-
-
-def _strings(schema: JsonSchema, name: str, believable: bool) -> st.SearchStrategy[str]:
-    if name.endswith("_url") or name == "url" or schema.get("format") in ("uri", "url"):
-        return st.builds(_url, st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=16))
-    low = int(schema.get("minLength", 0))
-    if believable and low <= 1 and "maxLength" not in schema and "pattern" not in schema:
-        return _plausible.text_for(name)
-    return st.text(_json._characters, min_size=low, max_size=int(schema.get("maxLength", max(low, 24))))
-
-
-def _url(slug: str) -> str:
-    return f"https://storage.example.com/calls/{slug}"
-
-
-def objects(
-    schema: JsonSchema, *, complete: bool = False, believable: bool = False
-) -> st.SearchStrategy[dict[str, Any]]:
-    """Objects with the required properties, some (or all) optional ones, and maybe extras."""
-    properties: dict[str, JsonSchema] = schema.get("properties", {})
-    required = [n for n in schema.get("required", []) if isinstance(n, str)]
-
-    def member(n: str, sub: JsonSchema) -> st.SearchStrategy[Any]:
-        return from_schema(sub, complete=complete, name=n, believable=believable)
-
-    strategies = {n: member(n, properties.get(n, ANY)) for n in required}
-    optional = {n: member(n, sub) for n, sub in properties.items() if n not in required}
-    if complete:
-        fixed = st.fixed_dictionaries({**strategies, **optional})
-    else:
-        fixed = st.fixed_dictionaries(strategies, optional=optional)
-    extra = schema.get("additionalProperties", True)
-    if properties or extra is False:
-        return fixed  # declared properties: extra keys would be drift, not data
-    if believable and (not isinstance(extra, dict) or types_of(extra) in ((), ("string",))):
-        return st.builds(lambda f, e: {**e, **f}, fixed, _plausible.variables())
-    if isinstance(extra, dict):
-        values = from_schema(extra)
-    else:
-        values = _json.scalars() if complete else _json.values(max_leaves=4)
-    extras = st.dictionaries(_json.keys(), values, min_size=int(complete), max_size=3)
-    return st.builds(lambda f, e: {**e, **f}, fixed, extras)
+        return st.booleans(), True
+    return (st.none(), True) if kind == "null" else (st.nothing(), True)
