@@ -12,7 +12,6 @@ import json
 import math
 from typing import Any
 
-from retell_contract._consistency import consistency_violations, is_number
 from retell_contract._secrets import SCRUBBED_PREFIX
 from retell_contract.checks._context import (
     ACCEPTING_KINDS,
@@ -31,6 +30,7 @@ from retell_contract.checks._failures import (
     WrongContentType,
 )
 from retell_contract.checks._registry import SKIP, CheckResult, check
+from retell_contract.consistency import consistency_violations, is_number
 from retell_contract.exchange import NOT_JSON, Exchange
 from retell_contract.validation import Violation, validate_call_object
 

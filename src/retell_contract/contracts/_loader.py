@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -23,6 +23,7 @@ from retell_contract.errors import ContractError, RefError, first_line, yaml_pro
 
 # Built-in contracts by short name: today's API (the default) and the seed era's.
 BUILTIN_CONTRACTS = {"today": "today.openapi.yaml", "seed": "seed.openapi.yaml"}
+T = TypeVar("T")
 DEFAULT_CONTRACT = "today"
 BUILTIN_CONTRACT = BUILTIN_CONTRACTS[DEFAULT_CONTRACT]
 DEFAULT_METHOD = "post"
@@ -242,6 +243,22 @@ class Contract:
                 return event
         known = ", ".join(e.name for e in self.webhook_events) or "none"
         raise ContractError(f"{self.source}: no webhook event {name!r} (declared: {known})")
+
+    def derived(self, derive: Callable[[Contract], T]) -> T:
+        """``derive(self)``, computed once and kept with this contract (contracts are immutable).
+
+        Modules that read facts off a contract (consistency rules, strategies) cache them
+        here, so the cache lives and dies with the contract instead of in a global table.
+        """
+        cache = self._derived
+        if derive not in cache:
+            cache[derive] = derive(self)
+        result: T = cache[derive]
+        return result
+
+    @cached_property
+    def _derived(self) -> dict[Callable[[Contract], Any], Any]:
+        return {}
 
 
 def _lifecycle(schema: JsonSchema) -> str | None:

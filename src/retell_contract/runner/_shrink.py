@@ -15,7 +15,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from retell_contract._consistency import is_number
 from retell_contract.checks import (
     NOTE_CASE,
     NOTE_DETAIL,
@@ -27,6 +26,7 @@ from retell_contract.checks import (
     RunReport,
     get_check,
 )
+from retell_contract.consistency import is_number
 from retell_contract.contracts import Agent, Contract
 from retell_contract.exchange import Exchange
 from retell_contract.runner._probes import PlannedCase, encode
