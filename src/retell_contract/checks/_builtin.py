@@ -41,12 +41,6 @@ _SHOWN = 80  # characters of a value or message shown in a failure
 
 
 @check
-def response_received(ctx: CheckContext, exchange: Exchange) -> CheckResult:
-    """Every request got an HTTP response (the run reports dropped connections and timeouts here)."""
-    return None
-
-
-@check
 def no_server_error(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     """No 5xx: nothing the run sends may make the server fail."""
     if exchange.response.status >= 500:

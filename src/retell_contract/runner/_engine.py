@@ -245,7 +245,7 @@ class _Checker:
             # An exchange's index in the run is how many were checked before it.
             self.builder.add(self.builder.exchanges, exchange, ctx.case.kind, run_checks(ctx, exchange))
         if attempts.error and attempts.request is not None:
-            failure = NoResponse("an HTTP response", attempts.error, check="response_received")
+            failure = NoResponse("an HTTP response", attempts.error)
             notes = planned.notes(case_id)
             self.builder.add_no_response(
                 self.builder.exchanges, failure, str(planned.kind), attempts.request, notes=notes
