@@ -17,9 +17,9 @@ from retell_contract.checks._context import (
     ACCEPTING_KINDS,
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
-    NOTE_CASSETTE,
     TOO_LARGE,
     CaseKind,
+    CaseNotes,
     CheckContext,
 )
 from retell_contract.checks._failures import (
@@ -44,7 +44,7 @@ _SHOWN = 80  # characters of a value or message shown in a failure
 def no_server_error(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     """No 5xx: nothing the run sends may make the server fail."""
     if exchange.response.status >= 500:
-        crash = exchange.notes.get("app_error")
+        crash = CaseNotes.from_notes(exchange.notes).app_error
         raise _wrong_status(ctx, "no server error", detail=f" (the app raised {crash})" if crash else None)
     return None
 
@@ -277,7 +277,7 @@ def _unique(ctx: CheckContext, name: str) -> CheckResult:
         got = "an empty string" if isinstance(value, str) else f"a JSON {type(value).__name__}"
         raise FieldMismatch(f"a non-empty {name}", got, field=name)
     # A scrubbed placeholder is numbered per cassette: unique only within its own file.
-    scope = ctx.exchange.notes.get(NOTE_CASSETTE, "") if value.startswith(SCRUBBED_PREFIX) else ""
+    scope = CaseNotes.from_notes(ctx.exchange.notes).cassette if value.startswith(SCRUBBED_PREFIX) else ""
     first = ctx.run.seen.setdefault(name, {}).setdefault(f"{scope}\0{value}", ctx.key)
     if first != ctx.key:
         # Never print the value: access tokens are secrets.

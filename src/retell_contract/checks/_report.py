@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from retell_contract.checks._context import NOTE_CASSETTE, NOTE_ID, RATE_LIMITED, RunContext
+from retell_contract.checks._context import RATE_LIMITED, CaseNotes, RunContext
 from retell_contract.checks._failures import NO_RESPONSE, NO_RESPONSE_DESCRIPTION, CheckFailed
 from retell_contract.checks._registry import Check, Outcome, Status, registered_checks, run_checks
 from retell_contract.contracts import Agent, Contract, load_contract
@@ -188,8 +188,8 @@ def verify_exchanges(
     selected = tuple(registered_checks() if checks is None else checks)
     builder = ReportBuilder(selected)
     for index, exchange in enumerate(exchanges):
-        key = exchange.notes.get(NOTE_ID) or f"#{index}"
-        cassette = exchange.notes.get(NOTE_CASSETTE)
+        noted = CaseNotes.from_notes(exchange.notes)
+        key, cassette = noted.case_id or f"#{index}", noted.cassette
         ctx = run.context_for(exchange, key=f"{key} of {cassette}" if cassette else key)
         builder.add(index, exchange, ctx.case.kind, run_checks(ctx, exchange, selected))
     return builder.build()

@@ -246,7 +246,7 @@ class _Checker:
             self.builder.add(self.builder.exchanges, exchange, ctx.case.kind, run_checks(ctx, exchange))
         if attempts.error and attempts.request is not None:
             failure = NoResponse("an HTTP response", attempts.error)
-            notes = planned.notes(case_id)
+            notes = planned.case_notes(case_id).to_notes()
             self.builder.add_no_response(
                 self.builder.exchanges, failure, str(planned.kind), attempts.request, notes=notes
             )

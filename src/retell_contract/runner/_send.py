@@ -11,14 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
 import schemathesis
 
-from retell_contract.checks import NOTE_SENT_AT, RATE_LIMITED, to_exchange
+from retell_contract.checks import RATE_LIMITED, to_exchange
 from retell_contract.checks._schemathesis import recorded_request
 from retell_contract.contracts import Contract
 from retell_contract.exchange import Exchange, RecordedRequest, RecordedResponse
@@ -138,13 +138,11 @@ class Sender:
             allow_redirects=False,
             timeout=self.timeout,
         )
-        notes = planned.notes(case_id)
         # When it left, for checks that judge times the server sent (v3's expires_at).
-        notes[NOTE_SENT_AT] = str(sent_at)
-        crash = self.target.crashes()
-        if crash:
-            notes["app_error"] = crash
-        return to_exchange(response, notes)
+        notes = replace(
+            planned.case_notes(case_id), sent_at_ms=sent_at, app_error=self.target.crashes() or ""
+        )
+        return to_exchange(response, notes.to_notes())
 
 
 def retry_delay(response: RecordedResponse, attempt: int) -> float:
