@@ -18,6 +18,7 @@ from jsonschema.exceptions import SchemaError
 from retell_contract.contracts._agents import Agent
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
 from retell_contract.contracts._operations import CREATE_V2, CREATE_V3, GET_CALL, ROLES, Operation
+from retell_contract.contracts._validated import already_validated
 from retell_contract.contracts._webhooks import WebhookEvent, read_webhooks
 from retell_contract.errors import ContractError, RefError, first_line, yaml_problem
 
@@ -314,7 +315,13 @@ def load_contract(
 def _builtin_contract(name: str, method: str | None, operation_path: str | None) -> Contract:
     filename = BUILTIN_CONTRACTS[name]
     text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
-    return _build(f"<built-in {name}: {filename}>", text, method, operation_path)
+    return _build(
+        f"<built-in {name}: {filename}>",
+        text,
+        method,
+        operation_path,
+        validated=already_validated(filename, text),
+    )
 
 
 def parse_document(source: str, text: str) -> dict[str, Any]:
@@ -371,19 +378,29 @@ def validate_document(source: str, document: Mapping[str, Any]) -> None:
         raise ContractError(f"{source}: $ref {getattr(error, 'ref', '?')!r} points at nothing") from None
 
 
-def _build(source: str, text: str, method: str | None, operation_path: str | None) -> Contract:
+def _build(
+    source: str, text: str, method: str | None, operation_path: str | None, *, validated: bool = False
+) -> Contract:
+    """The contract of ``text``; ``validated`` skips the (slow) validation of a known-good file."""
     try:
-        return _build_contract(source, text, method, operation_path)
+        return _build_contract(source, text, method, operation_path, validated)
     except RefError as error:  # the validator does not follow every $ref (requestBody ones)
         raise ContractError(f"{source}: {error}") from None
 
 
-def _build_contract(source: str, text: str, method: str | None, operation_path: str | None) -> Contract:
-    document = parse_document(source, text)
-    validate_document(source, document)
+def _build_contract(
+    source: str, text: str, method: str | None, operation_path: str | None, validated: bool
+) -> Contract:
+    if validated:  # libyaml's parser, when present, reads a file known to be good faster
+        document = openapi_document(
+            source, yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        )
+    else:
+        document = parse_document(source, text)
+        validate_document(source, document)
     openapi_30 = document["openapi"].startswith("3.0")
     operations = [
-        _operation(source, document, path, verb, node, openapi_30=openapi_30)
+        _operation(source, document, path, verb, node, openapi_30=openapi_30, check=not validated)
         for path, item in (document.get("paths") or {}).items()
         if isinstance(item, Mapping)
         for verb, node in item.items()
@@ -441,6 +458,7 @@ def _operation(
     node: Mapping[str, Any],
     *,
     openapi_30: bool,
+    check: bool = True,
 ) -> Operation:
     """One operation of the document, its schemas made self-contained."""
 
@@ -476,7 +494,8 @@ def _operation(
         (f"{path} request body", request_schema),
         *((f"{path} response {c}", s) for c, s in responses.items()),
     ]:
-        _check_json_schema(source, what, schema)
+        if check:
+            _check_json_schema(source, what, schema)
     successor_id = node.get("x-successor")
     return Operation(
         name=name,
