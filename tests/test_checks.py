@@ -223,7 +223,8 @@ def test_each_check_fails_the_fault_it_is_for(name, kind, make):
 def test_every_registered_check_has_a_failing_example():
     from test_checks_today import BAD_TODAY
 
-    failing = {name for name, _, _ in [*BAD, *BAD_TODAY]} | {"response_received"}  # the runner fails that one
+    """Every registered check can fail: none only inflates the pass counts."""
+    failing = {name for name, _, _ in [*BAD, *BAD_TODAY]}
     assert failing == {check.name for check in registered_checks()}
 
 

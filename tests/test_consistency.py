@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import gc
 import json
+import weakref
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from retell_contract._consistency import CONSISTENCY_RULES, consistency_violations
+from retell_contract.consistency import CONSISTENCY_RULES, consistency_violations, contract_facts
 from retell_contract.contracts import load_contract
 from retell_contract.validation import validate_call_object
 
@@ -223,3 +226,14 @@ def test_rule_names_are_stable(contract):
         "post_call_fields_before_end",
         "started_fields_before_start",
     )
+
+
+def test_contract_facts_are_kept_with_their_contract_not_in_a_global_table():
+    contract = dataclasses.replace(load_contract(), source="a copy")
+    facts = contract_facts(contract)
+    assert contract_facts(contract) is facts
+    assert contract_facts(load_contract()) == facts
+    gone = weakref.ref(contract)
+    del contract
+    gc.collect()
+    assert gone() is None  # no cache outlives (or pins) the contract it was derived from

@@ -63,7 +63,7 @@ def test_an_interrupted_run_reports_what_it_checked_and_writes_nothing(tmp_path:
     assert process.returncode == code, out + err
     assert f"retell-contract run: {word}" in err
     assert "partial summary below, no cassette or JUnit file written" in err
-    assert "response_received" in out  # the partial summary
+    assert "no_server_error" in out  # the partial summary
     assert f"({word}" in " ".join(out.split())
     assert not junit.exists()
     assert not records.exists() or list(records.iterdir()) == []  # no cassette, no temporary file

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from retell.types import WebCallResponse
 
-from retell_contract._consistency import STATUS_STAGES
+from retell_contract.consistency import STATUS_STAGES
 from retell_contract.contracts import Agent, load_contract
 from retell_contract.strategies import call_objects, call_states, request_bodies, sample
 from retell_contract.validation import validate_call_object

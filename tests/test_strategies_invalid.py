@@ -10,7 +10,7 @@ import jsonschema_rs
 import pytest
 from hypothesis import given
 
-from retell_contract._consistency import CONSISTENCY_RULES
+from retell_contract.consistency import CONSISTENCY_RULES
 from retell_contract.contracts import load_contract
 from retell_contract.strategies import (
     CALL_VIOLATIONS,

@@ -18,7 +18,8 @@ import click
 from retell_contract import __version__, drift
 from retell_contract._signals import Terminated, exit_code, sigterm_as_interrupt
 from retell_contract.contracts import Contract, Operation, load_contract
-from retell_contract.drift import FAIL_ON_CHOICES, FORMATS
+from retell_contract.drift._model import FAIL_ON_CHOICES
+from retell_contract.drift._render import FORMATS
 from retell_contract.errors import RetellContractError
 from retell_contract.runner._cli import run_options
 from retell_contract.server._cli import mock_options, run_mock

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from retell_contract._secrets import API_KEY_VARIABLE, TOKEN_FIELD, map_field, secrets_pattern
-from retell_contract.checks import NOTE_CASSETTE, NOTE_DETAIL, FailureSummary, RunReport
+from retell_contract.checks import CaseNotes, FailureSummary, RunReport
 from retell_contract.errors import UsageError
 from retell_contract.exchange import RecordedRequest, RecordedResponse
 
@@ -232,7 +232,8 @@ def _print_failure(
 
 
 def _failure_lines(failure: FailureSummary, secrets: tuple[str, ...], rerun: str) -> list[tuple[str, str]]:
-    detail = failure.notes.get(NOTE_DETAIL, "")
+    noted = CaseNotes.from_notes(failure.notes)
+    detail = noted.detail
     lines = [
         ("case", f"{failure.case} ({detail})" if detail else failure.case),
         ("expected", mask(failure.expected, secrets)),
@@ -240,8 +241,8 @@ def _failure_lines(failure: FailureSummary, secrets: tuple[str, ...], rerun: str
         ("response", describe_response(failure.response, secrets)),
         ("reproduce", curl_command(failure.request, secrets=secrets)),
     ]
-    if NOTE_CASSETTE in failure.notes:
-        lines.insert(0, ("cassette", failure.notes[NOTE_CASSETTE]))
+    if noted.cassette:
+        lines.insert(0, ("cassette", noted.cassette))
     if rerun:
         lines.append(("rerun", mask(rerun, secrets)))
     return lines

@@ -1,7 +1,7 @@
 """Validate request bodies and call objects against the contract.
 
 Two levels for call objects: ``schema`` (the contract's JSON Schema) and ``strict``
-(schema plus the consistency rules in :mod:`retell_contract._consistency`).
+(schema plus the consistency rules in :mod:`retell_contract.consistency`).
 Every problem is a :class:`Violation` naming its rule and the field it concerns.
 """
 
@@ -9,28 +9,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from retell_contract._violation import Violation
+from retell_contract.consistency import consistency_violations
 from retell_contract.contracts import Contract, load_contract
+
+__all__ = [
+    "LEVELS",
+    "InvalidCallObject",
+    "Level",
+    "Violation",
+    "check_call_object",
+    "validate_call_object",
+    "validate_request_body",
+]
 
 Level = Literal["schema", "strict"]
 LEVELS: tuple[Level, ...] = ("schema", "strict")
-
-
-@dataclass(frozen=True, order=True)
-class Violation:
-    """One problem: ``rule`` is ``schema.<keyword>`` or a consistency rule's name."""
-
-    path: str
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path or '<root>'}: {self.message} [{self.rule}]"
 
 
 class InvalidCallObject(AssertionError):
@@ -56,8 +55,6 @@ def validate_call_object(
     contract = contract or load_contract()
     violations = _schema_violations(contract.call_object_validator, call)
     if level == "strict" and isinstance(call, dict):
-        from retell_contract._consistency import consistency_violations
-
         violations += consistency_violations(call, contract)
     return sorted(set(violations))
 

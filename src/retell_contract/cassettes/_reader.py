@@ -116,10 +116,15 @@ def _vcr_interaction(interaction: Any) -> tuple[Request, Any]:
     raw_request = interaction["request"]
     if not isinstance(raw_request, dict):
         raise MalformedInteraction(f"request is a {type(raw_request).__name__}, not a mapping")
-    try:
-        request = Request._from_dict(raw_request)
-    except (TypeError, AttributeError) as error:
-        raise MalformedInteraction(f"request is not in vcrpy's shape ({first_line(error)})") from None
     if not isinstance(raw_request.get("headers", {}), dict):
         raise MalformedInteraction("request headers are not a mapping")
+    missing = [key for key in ("method", "uri", "body", "headers") if key not in raw_request]
+    if missing:
+        raise MalformedInteraction(f"request has no {', '.join(missing)}")
+    try:
+        request = Request(
+            raw_request["method"], raw_request["uri"], raw_request["body"], raw_request["headers"]
+        )
+    except (TypeError, AttributeError, ValueError) as error:
+        raise MalformedInteraction(f"request is not in vcrpy's shape ({first_line(error)})") from None
     return request, compat.convert_to_bytes(interaction["response"])

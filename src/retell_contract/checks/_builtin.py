@@ -12,15 +12,14 @@ import json
 import math
 from typing import Any
 
-from retell_contract._consistency import consistency_violations, is_number
 from retell_contract._secrets import SCRUBBED_PREFIX
 from retell_contract.checks._context import (
     ACCEPTING_KINDS,
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
-    NOTE_CASSETTE,
     TOO_LARGE,
     CaseKind,
+    CaseNotes,
     CheckContext,
 )
 from retell_contract.checks._failures import (
@@ -31,6 +30,7 @@ from retell_contract.checks._failures import (
     WrongContentType,
 )
 from retell_contract.checks._registry import SKIP, CheckResult, check
+from retell_contract.consistency import consistency_violations, is_number
 from retell_contract.exchange import NOT_JSON, Exchange
 from retell_contract.validation import Violation, validate_call_object
 
@@ -41,16 +41,10 @@ _SHOWN = 80  # characters of a value or message shown in a failure
 
 
 @check
-def response_received(ctx: CheckContext, exchange: Exchange) -> CheckResult:
-    """Every request got an HTTP response (the run reports dropped connections and timeouts here)."""
-    return None
-
-
-@check
 def no_server_error(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     """No 5xx: nothing the run sends may make the server fail."""
     if exchange.response.status >= 500:
-        crash = exchange.notes.get("app_error")
+        crash = CaseNotes.from_notes(exchange.notes).app_error
         raise _wrong_status(ctx, "no server error", detail=f" (the app raised {crash})" if crash else None)
     return None
 
@@ -283,7 +277,7 @@ def _unique(ctx: CheckContext, name: str) -> CheckResult:
         got = "an empty string" if isinstance(value, str) else f"a JSON {type(value).__name__}"
         raise FieldMismatch(f"a non-empty {name}", got, field=name)
     # A scrubbed placeholder is numbered per cassette: unique only within its own file.
-    scope = ctx.exchange.notes.get(NOTE_CASSETTE, "") if value.startswith(SCRUBBED_PREFIX) else ""
+    scope = CaseNotes.from_notes(ctx.exchange.notes).cassette if value.startswith(SCRUBBED_PREFIX) else ""
     first = ctx.run.seen.setdefault(name, {}).setdefault(f"{scope}\0{value}", ctx.key)
     if first != ctx.key:
         # Never print the value: access tokens are secrets.

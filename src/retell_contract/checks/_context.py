@@ -1,11 +1,12 @@
 """What a check knows: the contract, the run so far, and what the case under check expects.
 
 A case's kind travels in ``Exchange.notes`` (``case``, ``detail``, ``agent_versions``,
-``case_id``, ``operation``, ...) so that a recorded exchange can be checked offline exactly
-as it was during the run. Exchanges without notes (recorded by something else) get a kind
-inferred from the request itself, with expectations loose enough for what cannot be known
-offline. The operation an exchange belongs to (create v2 or v3, get-call) decides which
-statuses and bodies the contract documents for it.
+``case_id``, ``operation``, ...; read and written as a typed :class:`CaseNotes`) so that
+a recorded exchange can be checked offline exactly as it was during the run. Exchanges
+without notes (recorded by something else) get a kind inferred from the request itself,
+with expectations loose enough for what cannot be known offline. The operation an
+exchange belongs to (create v2 or v3, get-call) decides which statuses and bodies the
+contract documents for it.
 """
 
 from __future__ import annotations
@@ -64,6 +65,69 @@ class CaseKind(StrEnum):
 
 # Kinds whose 201 must carry a correct new call object.
 ACCEPTING_KINDS = frozenset({CaseKind.POSITIVE, CaseKind.UNVERIFIED_VERSION, CaseKind.UNLABELLED})
+NOTE_APP_ERROR = "app_error"
+
+
+@dataclass(frozen=True)
+class CaseNotes:
+    """A case's identity as typed fields; ``Exchange.notes`` (and cassettes) carry it as strings.
+
+    ``from_notes`` reads what is there and leaves out what is absent or unreadable (a
+    recording made by something else, a hand-edited cassette): None or "" then.
+    """
+
+    kind: CaseKind | None = None
+    detail: str = ""
+    case_id: str = ""
+    versions: tuple[int, ...] | None = None  # None: not noted (known versions then come from the agent)
+    operation: str = ""
+    resolved: int | None = None
+    follows: str = ""  # the case whose new call a retrieve reads
+    sent_at_ms: int | None = None
+    app_error: str = ""  # what an in-process app raised
+    cassette: str = ""  # set by replay
+
+    def to_notes(self) -> dict[str, str]:
+        """The notes, in the order (and spelling) cassettes have always stored them."""
+        notes = {NOTE_CASE: str(self.kind or ""), NOTE_DETAIL: self.detail, NOTE_ID: self.case_id}
+        notes[NOTE_VERSIONS] = ",".join(str(v) for v in self.versions or ())
+        optional = (
+            (NOTE_OPERATION, self.operation),
+            (NOTE_RESOLVED, "" if self.resolved is None else str(self.resolved)),
+            (NOTE_FOLLOWS, self.follows),
+            (NOTE_SENT_AT, "" if self.sent_at_ms is None else str(self.sent_at_ms)),
+            (NOTE_APP_ERROR, self.app_error),
+            (NOTE_CASSETTE, self.cassette),
+        )
+        notes.update((name, value) for name, value in optional if value)
+        return notes
+
+    @classmethod
+    def from_notes(cls, notes: Mapping[str, str]) -> CaseNotes:
+        versions = notes.get(NOTE_VERSIONS)
+        return cls(
+            kind=_kind(notes.get(NOTE_CASE, "")),
+            detail=notes.get(NOTE_DETAIL, ""),
+            case_id=notes.get(NOTE_ID, ""),
+            versions=None if versions is None else tuple(_ints(versions.split(","))),
+            operation=notes.get(NOTE_OPERATION, ""),
+            resolved=next(iter(_ints([notes.get(NOTE_RESOLVED, "")])), None),
+            follows=notes.get(NOTE_FOLLOWS, ""),
+            sent_at_ms=int(sent) if (sent := notes.get(NOTE_SENT_AT, "")).isdigit() else None,
+            app_error=notes.get(NOTE_APP_ERROR, ""),
+            cassette=notes.get(NOTE_CASSETTE, ""),
+        )
+
+
+def _kind(noted: str) -> CaseKind | None:
+    try:
+        return CaseKind(noted)
+    except ValueError:
+        return None
+
+
+def _ints(texts: list[str]) -> list[int]:
+    return [int(text) for text in texts if text.strip().lstrip("-").isdigit()]
 
 
 @dataclass(frozen=True)
@@ -142,38 +206,33 @@ class RunContext:
 
     def case_of(self, exchange: Exchange) -> CaseInfo:
         """The case an exchange was built as (from its notes), or one inferred from it."""
-        notes = exchange.notes
-        operation = self._operation(exchange)
-        try:
-            kind = CaseKind(notes.get(NOTE_CASE, ""))
-        except ValueError:
+        notes = CaseNotes.from_notes(exchange.notes)
+        operation = self._operation(exchange, notes)
+        if notes.kind is None:
             kind, detail = infer_kind(exchange, self.contract)
             if kind == CaseKind.UNLABELLED and operation is not None and operation.name == GET_CALL:
                 kind = CaseKind.RETRIEVE if _last_segment(exchange) in self.created else kind
         else:
-            detail = notes.get(NOTE_DETAIL, "")
-        resolved = notes.get(NOTE_RESOLVED, "")
+            kind, detail = notes.kind, notes.detail
         return CaseInfo(
             kind=kind,
             detail=detail,
             expected=expected_statuses(kind, self.contract, operation),
-            versions=self._versions(exchange),
+            versions=self._versions(exchange, notes),
             oversized=len(exchange.request.body) > OVERSIZED_BODY,
             operation=operation,
-            resolved=int(resolved) if resolved.lstrip("-").isdigit() else None,
+            resolved=notes.resolved,
         )
 
-    def _operation(self, exchange: Exchange) -> Operation | None:
-        noted = exchange.notes.get(NOTE_OPERATION)
-        if noted and self.contract.has_operation(noted):
-            return self.contract.operation(noted)
+    def _operation(self, exchange: Exchange, notes: CaseNotes) -> Operation | None:
+        if notes.operation and self.contract.has_operation(notes.operation):
+            return self.contract.operation(notes.operation)
         request = exchange.request
         return self.contract.operation_for(request.method, urlsplit(request.url).path)
 
-    def _versions(self, exchange: Exchange) -> tuple[int, ...]:
-        noted = exchange.notes.get(NOTE_VERSIONS)
-        if noted is not None:
-            return tuple(int(v) for v in noted.split(",") if v.strip().lstrip("-").isdigit())
+    def _versions(self, exchange: Exchange, notes: CaseNotes) -> tuple[int, ...]:
+        if notes.versions is not None:
+            return notes.versions
         body = exchange.request.json()
         agent_id = body.get("agent_id") if isinstance(body, dict) else None
         agent = self.agents.get(agent_id) if isinstance(agent_id, str) else None

@@ -72,8 +72,19 @@ class DuplicateValue(CheckFailed):
     """A value that must be unique across the run was returned twice."""
 
 
+NO_RESPONSE = "response_received"
+NO_RESPONSE_DESCRIPTION = "Every request got an HTTP response (dropped connections and timeouts fail here)."
+
+
 class NoResponse(CheckFailed):
-    """The request got no HTTP response at all (connection dropped, timeout)."""
+    """The request got no HTTP response at all (connection dropped, timeout).
+
+    No check raises it: with no response there is nothing to judge, so the run records it
+    itself, under ``check`` (default ``response_received``), and it never counts a pass.
+    """
+
+    def __init__(self, expected: str, actual: str, *, check: str = NO_RESPONSE) -> None:
+        super().__init__(expected, actual, check=check)
 
 
 def _generalise(path: str) -> str:

@@ -10,8 +10,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from retell_contract.checks._context import NOTE_CASSETTE, NOTE_ID, RATE_LIMITED, RunContext
-from retell_contract.checks._failures import CheckFailed
+from retell_contract.checks._context import RATE_LIMITED, CaseNotes, RunContext
+from retell_contract.checks._failures import NO_RESPONSE, NO_RESPONSE_DESCRIPTION, CheckFailed
 from retell_contract.checks._registry import Check, Outcome, Status, registered_checks, run_checks
 from retell_contract.contracts import Agent, Contract, load_contract
 from retell_contract.exchange import Exchange, RecordedRequest, RecordedResponse
@@ -112,7 +112,8 @@ class ReportBuilder:
         self.exchanges += 1
         self._cases[case] += 1
         self._counts[failure.check][Status.FAILED] += 1
-        self._descriptions.setdefault(failure.check, failure.check)
+        described = NO_RESPONSE_DESCRIPTION if failure.check == NO_RESPONSE else failure.check
+        self._descriptions.setdefault(failure.check, described)
         self.add_failure(index, failure, case, request, None, notes=notes)
 
     def add_failure(
@@ -210,8 +211,8 @@ def verify_exchanges(
     selected = tuple(registered_checks() if checks is None else checks)
     builder = ReportBuilder(selected)
     for index, exchange in enumerate(exchanges):
-        key = exchange.notes.get(NOTE_ID) or f"#{index}"
-        cassette = exchange.notes.get(NOTE_CASSETTE)
+        noted = CaseNotes.from_notes(exchange.notes)
+        key, cassette = noted.case_id or f"#{index}", noted.cassette
         ctx = run.context_for(exchange, key=f"{key} of {cassette}" if cassette else key)
         builder.add(index, exchange, ctx.case.kind, run_checks(ctx, exchange, selected))
     return builder.build()

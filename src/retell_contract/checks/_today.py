@@ -11,7 +11,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from retell_contract.checks._builtin import VERSION, _call_and_request, _show, _violation
-from retell_contract.checks._context import NOTE_SENT_AT, CheckContext
+from retell_contract.checks._context import CaseNotes, CheckContext
 from retell_contract.checks._failures import FieldMismatch, SchemaMismatch
 from retell_contract.checks._registry import SKIP, CheckResult, check
 from retell_contract.exchange import Exchange
@@ -138,9 +138,9 @@ def _unquoted(text: str) -> str:
 
 def _sent_at(exchange: Exchange) -> int | None:
     """When the request left (noted by the run), else the response's Date header, in ms."""
-    noted = exchange.notes.get(NOTE_SENT_AT, "")
-    if noted.isdigit():
-        return int(noted)
+    noted = CaseNotes.from_notes(exchange.notes).sent_at_ms
+    if noted is not None:
+        return noted
     date = exchange.response.headers.get("date")
     if not date:
         return None

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -18,11 +18,13 @@ from jsonschema.exceptions import SchemaError
 from retell_contract.contracts._agents import Agent
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
 from retell_contract.contracts._operations import CREATE_V2, CREATE_V3, GET_CALL, ROLES, Operation
+from retell_contract.contracts._validated import already_validated
 from retell_contract.contracts._webhooks import WebhookEvent, read_webhooks
 from retell_contract.errors import ContractError, RefError, first_line, yaml_problem
 
 # Built-in contracts by short name: today's API (the default) and the seed era's.
 BUILTIN_CONTRACTS = {"today": "today.openapi.yaml", "seed": "seed.openapi.yaml"}
+T = TypeVar("T")
 DEFAULT_CONTRACT = "today"
 BUILTIN_CONTRACT = BUILTIN_CONTRACTS[DEFAULT_CONTRACT]
 DEFAULT_METHOD = "post"
@@ -243,6 +245,22 @@ class Contract:
         known = ", ".join(e.name for e in self.webhook_events) or "none"
         raise ContractError(f"{self.source}: no webhook event {name!r} (declared: {known})")
 
+    def derived(self, derive: Callable[[Contract], T]) -> T:
+        """``derive(self)``, computed once and kept with this contract (contracts are immutable).
+
+        Modules that read facts off a contract (consistency rules, strategies) cache them
+        here, so the cache lives and dies with the contract instead of in a global table.
+        """
+        cache = self._derived
+        if derive not in cache:
+            cache[derive] = derive(self)
+        result: T = cache[derive]
+        return result
+
+    @cached_property
+    def _derived(self) -> dict[Callable[[Contract], Any], Any]:
+        return {}
+
 
 def _lifecycle(schema: JsonSchema) -> str | None:
     declared = schema.get("x-lifecycle")
@@ -297,7 +315,13 @@ def load_contract(
 def _builtin_contract(name: str, method: str | None, operation_path: str | None) -> Contract:
     filename = BUILTIN_CONTRACTS[name]
     text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
-    return _build(f"<built-in {name}: {filename}>", text, method, operation_path)
+    return _build(
+        f"<built-in {name}: {filename}>",
+        text,
+        method,
+        operation_path,
+        validated=already_validated(filename, text),
+    )
 
 
 def parse_document(source: str, text: str) -> dict[str, Any]:
@@ -354,19 +378,29 @@ def validate_document(source: str, document: Mapping[str, Any]) -> None:
         raise ContractError(f"{source}: $ref {getattr(error, 'ref', '?')!r} points at nothing") from None
 
 
-def _build(source: str, text: str, method: str | None, operation_path: str | None) -> Contract:
+def _build(
+    source: str, text: str, method: str | None, operation_path: str | None, *, validated: bool = False
+) -> Contract:
+    """The contract of ``text``; ``validated`` skips the (slow) validation of a known-good file."""
     try:
-        return _build_contract(source, text, method, operation_path)
+        return _build_contract(source, text, method, operation_path, validated)
     except RefError as error:  # the validator does not follow every $ref (requestBody ones)
         raise ContractError(f"{source}: {error}") from None
 
 
-def _build_contract(source: str, text: str, method: str | None, operation_path: str | None) -> Contract:
-    document = parse_document(source, text)
-    validate_document(source, document)
+def _build_contract(
+    source: str, text: str, method: str | None, operation_path: str | None, validated: bool
+) -> Contract:
+    if validated:  # libyaml's parser, when present, reads a file known to be good faster
+        document = openapi_document(
+            source, yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        )
+    else:
+        document = parse_document(source, text)
+        validate_document(source, document)
     openapi_30 = document["openapi"].startswith("3.0")
     operations = [
-        _operation(source, document, path, verb, node, openapi_30=openapi_30)
+        _operation(source, document, path, verb, node, openapi_30=openapi_30, check=not validated)
         for path, item in (document.get("paths") or {}).items()
         if isinstance(item, Mapping)
         for verb, node in item.items()
@@ -424,6 +458,7 @@ def _operation(
     node: Mapping[str, Any],
     *,
     openapi_30: bool,
+    check: bool = True,
 ) -> Operation:
     """One operation of the document, its schemas made self-contained."""
 
@@ -459,7 +494,8 @@ def _operation(
         (f"{path} request body", request_schema),
         *((f"{path} response {c}", s) for c, s in responses.items()),
     ]:
-        _check_json_schema(source, what, schema)
+        if check:
+            _check_json_schema(source, what, schema)
     successor_id = node.get("x-successor")
     return Operation(
         name=name,

@@ -47,7 +47,8 @@ class RunOptions:
     ``agents`` are the agents the target has (versions () = not known); ``rate_limit`` is
     requests per second (0 = unlimited); ``max_requests`` caps every attempt, retries
     included. None picks the default for the target: polite against a URL, unlimited
-    in-process.
+    in-process. ``clock`` (seconds since the epoch) is what the run notes as each request's
+    send time and the embedded mock's clock: a fixed one makes a seeded recording repeatable.
     """
 
     url: str | None = None
@@ -66,6 +67,7 @@ class RunOptions:
     on_exchange: Callable[[Exchange], None] | None = None
     on_progress: ProgressHook | None = None
     on_notice: Callable[[str], None] | None = None  # told at once of assumptions and limits
+    clock: Callable[[], float] = field(default=time.time, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_int("max_examples", self.max_examples, low=1)
@@ -152,6 +154,7 @@ def run(options: RunOptions) -> RunResult:
         budget=Budget(max_requests),
         max_retries=options.max_retries,
         timeout=options.timeout,
+        clock=options.clock,
     )
     checker = _Checker(RunContext(contract, {a.agent_id: a for a in target.agents}), options, started)
     guard = SetupGuard(timeout=options.timeout)
@@ -245,8 +248,8 @@ class _Checker:
             # An exchange's index in the run is how many were checked before it.
             self.builder.add(self.builder.exchanges, exchange, ctx.case.kind, run_checks(ctx, exchange))
         if attempts.error and attempts.request is not None:
-            failure = NoResponse("an HTTP response", attempts.error, check="response_received")
-            notes = planned.notes(case_id)
+            failure = NoResponse("an HTTP response", attempts.error)
+            notes = planned.case_notes(case_id).to_notes()
             self.builder.add_no_response(
                 self.builder.exchanges, failure, str(planned.kind), attempts.request, notes=notes
             )
@@ -295,7 +298,8 @@ def _open_target(options: RunOptions, contract: Contract, notify: Callable[[str]
         )
     # The run builds the embedded mock itself, so every agent's versions are known.
     agents = tuple(Agent(a.agent_id, a.versions or (1,)) for a in options.agents) or embedded_agents(contract)
-    app = create_app(MockConfig(agents=agents, api_keys=(api_key,), seed=options.seed), contract=contract)
+    config = MockConfig(agents=agents, api_keys=(api_key,), seed=options.seed, clock=options.clock)
+    app = create_app(config, contract=contract)
     return in_process_target(
         app, api_key=api_key, agents=agents, description="the embedded mock", timeout=options.timeout
     )

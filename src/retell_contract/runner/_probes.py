@@ -12,19 +12,10 @@ import base64
 import json
 import random
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from retell_contract.checks import (
-    NOTE_CASE,
-    NOTE_DETAIL,
-    NOTE_ID,
-    NOTE_OPERATION,
-    NOTE_RESOLVED,
-    NOTE_VERSIONS,
-    OVERSIZED_BODY,
-    CaseKind,
-)
+from retell_contract.checks import OVERSIZED_BODY, CaseKind, CaseNotes
 from retell_contract.contracts import Agent, Contract, Operation
 
 JSON = "application/json"
@@ -73,19 +64,21 @@ class PlannedCase:
     headers: Mapping[str, str]
     body: bytes = b""
     versions: tuple[int, ...] = ()
-    extra_notes: Mapping[str, str] = field(default_factory=dict)
     operation: str = ""  # the contract operation it is sent to ("" for none: unknown paths)
     resolved: int | None = None  # the version a sent agent_version must come back as
+    follows: int | None = None  # a retrieve: the case whose new call it reads
 
-    def notes(self, case_id: int) -> dict[str, str]:
+    def case_notes(self, case_id: int) -> CaseNotes:
         """What an Exchange of this case carries, so it can be re-checked offline."""
-        notes = {NOTE_CASE: str(self.kind), NOTE_DETAIL: self.detail, NOTE_ID: str(case_id)}
-        notes[NOTE_VERSIONS] = ",".join(str(v) for v in self.versions)
-        if self.operation:
-            notes[NOTE_OPERATION] = self.operation
-        if self.resolved is not None:
-            notes[NOTE_RESOLVED] = str(self.resolved)
-        return {**notes, **self.extra_notes}
+        return CaseNotes(
+            kind=self.kind,
+            detail=self.detail,
+            case_id=str(case_id),
+            versions=self.versions,
+            operation=self.operation,
+            resolved=self.resolved,
+            follows="" if self.follows is None else str(self.follows),
+        )
 
 
 class Builder:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from retell_contract.checks import NOTE_FOLLOWS, CaseKind
+from retell_contract.checks import CaseKind
 from retell_contract.contracts import GET_CALL, Contract, Operation
 from retell_contract.exchange import NOT_JSON
 from retell_contract.runner._probes import Builder, PlannedCase, encode
@@ -24,7 +24,7 @@ _SUCCESS = 201
 def retrieve_case(builder: Builder, get_call: Operation, call_id: str, follows: int) -> PlannedCase:
     """get-call of a call this run just created (case ``follows``)."""
     case = _at(builder, get_call, CaseKind.RETRIEVE, "created_call", builder.auth(), call_id)
-    return _with_operation(case, get_call, {NOTE_FOLLOWS: str(follows)})
+    return replace(case, follows=follows)
 
 
 def retrieves_after(
@@ -70,11 +70,8 @@ def _at(
     )
 
 
-def _with_operation(
-    case: PlannedCase, operation: Operation, notes: dict[str, str] | None = None
-) -> PlannedCase:
-
-    return replace(case, operation=operation.name, extra_notes={**case.extra_notes, **(notes or {})})
+def _with_operation(case: PlannedCase, operation: Operation) -> PlannedCase:
+    return replace(case, operation=operation.name)
 
 
 class ReadBacks:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
 import schemathesis
 
-from retell_contract.checks import NOTE_SENT_AT, RATE_LIMITED, to_exchange
+from retell_contract.checks import RATE_LIMITED, to_exchange
 from retell_contract.checks._schemathesis import recorded_request
 from retell_contract.contracts import Contract
 from retell_contract.exchange import Exchange, RecordedRequest, RecordedResponse
@@ -137,14 +137,18 @@ class Sender:
             data=planned.body,
             allow_redirects=False,
             timeout=self.timeout,
+            headers=_UNLABELLED,
         )
-        notes = planned.notes(case_id)
         # When it left, for checks that judge times the server sent (v3's expires_at).
-        notes[NOTE_SENT_AT] = str(sent_at)
-        crash = self.target.crashes()
-        if crash:
-            notes["app_error"] = crash
-        return to_exchange(response, notes)
+        notes = replace(
+            planned.case_notes(case_id), sent_at_ms=sent_at, app_error=self.target.crashes() or ""
+        )
+        return to_exchange(response, notes.to_notes())
+
+
+# schemathesis labels each request with a random test-case id; requests drops a header
+# set to None, so recordings carry only what the run meant to send (and repeat exactly).
+_UNLABELLED: dict[str, Any] = {"X-Schemathesis-TestCaseId": None}
 
 
 def retry_delay(response: RecordedResponse, attempt: int) -> float:

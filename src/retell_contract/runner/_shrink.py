@@ -15,18 +15,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from retell_contract._consistency import is_number
 from retell_contract.checks import (
-    NOTE_CASE,
-    NOTE_DETAIL,
     RATE_LIMITED,
     CaseKind,
+    CaseNotes,
     CheckFailed,
     FailureSummary,
     RunContext,
     RunReport,
     get_check,
 )
+from retell_contract.consistency import is_number
 from retell_contract.contracts import Agent, Contract
 from retell_contract.exchange import Exchange
 from retell_contract.runner._probes import PlannedCase, encode
@@ -94,9 +93,10 @@ class _Shrinker:
         return frozenset((v.path, v.rule) for v in validate_request_body(body, contract=self.contract))
 
     def _reproduce(self, failure: FailureSummary, body: Any) -> tuple[Exchange, CheckFailed] | None:
+        noted = CaseNotes.from_notes(failure.notes)
         planned = PlannedCase(
-            kind=CaseKind(failure.notes.get(NOTE_CASE, CaseKind.UNLABELLED)),
-            detail=failure.notes.get(NOTE_DETAIL, ""),
+            kind=noted.kind or CaseKind.UNLABELLED,
+            detail=noted.detail,
             method=failure.request.method,
             path=failure.request.url.removeprefix(self.sender.target.base_url),
             headers={k: v for k, v in failure.request.headers.items() if k in _SENT_AGAIN},

@@ -1,4 +1,4 @@
-"""Consistency violations: one small breaker per rule of :mod:`retell_contract._consistency`.
+"""Consistency violations: one small breaker per rule of :mod:`retell_contract.consistency`.
 
 Each breaker takes a complete, strictly valid ended call (already a private copy),
 changes it so that exactly its rule fails (and the schema still passes), and returns
@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import reject
 from hypothesis import strategies as st
 
-from retell_contract._consistency import STATUS_STAGES, ContractFacts, is_number, transcript_label
+from retell_contract.consistency import STATUS_STAGES, ContractFacts, is_number, transcript_label
 from retell_contract.contracts import Contract
 from retell_contract.strategies import _call_parts as parts
 

@@ -1,6 +1,6 @@
 """Consistent pieces of a call object: timeline, transcripts, latency.
 
-Each builder produces data the consistency rules in :mod:`retell_contract._consistency`
+Each builder produces data the consistency rules in :mod:`retell_contract.consistency`
 accept by construction: durations are differences of timestamps, percentiles are
 nearest-rank percentiles of the values, transcript text is built from the utterances,
 word timings move forward, and every tool-call result follows its invocation.
@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from retell_contract._consistency import ContractFacts, transcript_label
+from retell_contract.consistency import ContractFacts, transcript_label
 from retell_contract.contracts import Contract, JsonSchema
 from retell_contract.strategies import _json, _plausible
 from retell_contract.strategies._schema import from_schema

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from retell_contract._consistency import STATUS_STAGES, ContractFacts, contract_facts
+from retell_contract.consistency import STATUS_STAGES, ContractFacts, contract_facts
 from retell_contract.contracts import Agent, Contract, JsonSchema
 from retell_contract.errors import ContractError
 from retell_contract.strategies import _call_parts as parts

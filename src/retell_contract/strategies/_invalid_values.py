@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from retell_contract._consistency import STATUS_STAGES, contract_facts
+from retell_contract.consistency import STATUS_STAGES, contract_facts
 from retell_contract.contracts import Agent, Contract
 from retell_contract.strategies._args import check_agents, check_contract, check_names
 from retell_contract.strategies._breakers import BREAKS

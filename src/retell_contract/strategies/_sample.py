@@ -1,67 +1,90 @@
 """Draw one example from a strategy, deterministically, anywhere.
 
 ``strategy.example()`` refuses to run inside ``@given``, warns outside a REPL and is
-random. :func:`sample` instead drives Hypothesis's own engine primitive, a
-``ConjectureData`` fed by a seeded ``random.Random``, the way ``@given`` draws a fresh
-test case. It touches no global or thread-local state of a running test, so it works
-inside ``@given`` tests and from any thread.
+random. :func:`sample` instead runs a one-off ``@seed``/``@given`` test through
+Hypothesis's public API and keeps the example it was called with. That inner test runs
+on one private worker thread: Hypothesis keeps its running test in thread-local state,
+so the inner run never nests in (nor writes into) a ``@given`` test that called us, and
+calls from many threads take their turn instead of sharing one engine.
 """
 
 from __future__ import annotations
 
-from random import Random
-from typing import Any, TypeVar
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
-from hypothesis.control import BuildContext
-from hypothesis.errors import StopTest, UnsatisfiedAssumption
-from hypothesis.internal.conjecture.data import ConjectureData
-from hypothesis.internal.conjecture.providers import HypothesisProvider
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as seeded
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 
 from retell_contract.strategies._args import check_seed
 
 T = TypeVar("T")
-# A draw is retried (with a seed derived from the given one) when the strategy rejects
-# what it drew (filter, assume) or outgrows Hypothesis's size limit.
-MAX_ATTEMPTS = 100
 
-
-class _SeededProvider(HypothesisProvider):
-    """Hypothesis's provider without its "local constants" pool.
-
-    That pool holds literals scraped from whichever modules the process has imported,
-    so it differs between processes (and changes as modules load); drawing from it would
-    make a seed mean different values in the mock server and in a test.
-    """
-
-    def _maybe_draw_constant(self, *args: Any, **kwargs: Any) -> None:
-        return None
+# Hypothesis's generate phase always tries the simplest example first, then draws
+# examples that differ from those it has tried at their first choice. So the strategy
+# is drawn after a throwaway wide integer, the choice that absorbs that rule; the
+# second example is the strategy drawn freely from the seed.
+_EXAMPLES = 2
+_THROWAWAY = st.integers(min_value=0, max_value=2**64)
+_SETTINGS = settings(
+    database=None,
+    max_examples=_EXAMPLES,
+    derandomize=False,  # the seed decides, not the test function's name
+    phases=[Phase.generate],
+    suppress_health_check=list(HealthCheck),
+    deadline=None,
+    verbosity=Verbosity.quiet,
+    backend="hypothesis",
+    print_blob=False,
+)
+_worker_lock = threading.Lock()
+_worker: ThreadPoolExecutor | None = None
 
 
 def sample(strategy: SearchStrategy[T], *, seed: int) -> T:
     """One example of ``strategy``; the same ``seed`` gives the same example.
 
-    The same in every process and thread, for a given version of Hypothesis and of the
-    strategy.
+    The same in every thread and, for a given version of Hypothesis and of the strategy,
+    in every run of the same program. Hypothesis also draws literals found in the
+    process's own (non-installed) modules, so a process that has imported other local
+    modules may draw another example for the same seed.
 
     Works outside ``@given``, inside a running ``@given`` test and from worker threads.
     Examples are drawn as ``@given`` would draw a fresh test case (not shrunk).
-    Raises ValueError when the strategy rejects every one of its attempts.
+    Raises ValueError when the strategy rejects every example it draws.
     """
     if not isinstance(strategy, SearchStrategy):
         raise TypeError(f"strategy must be a Hypothesis SearchStrategy, not {strategy!r}")
     check_seed(seed)
     strategy.validate()
-    for attempt in range(MAX_ATTEMPTS):
-        random = Random(seed) if attempt == 0 else Random(f"{seed}/{attempt}")
-        data = ConjectureData(random=random, provider=_SeededProvider)
-        try:
-            # Our own build context (thread-local, restored on exit): some strategies
-            # record how they built values there, and must not write into a running test's.
-            with BuildContext(data, is_final=False, wrapped_test=sample):
-                return data.draw(strategy)
-        except (StopTest, UnsatisfiedAssumption):
-            continue
-        finally:
-            data.freeze()
-    raise ValueError(f"{strategy!r} rejected every example in {MAX_ATTEMPTS} attempts (seed={seed})")
+    return _sampler().submit(_run_inner_test, strategy, seed).result()
+
+
+def _sampler() -> ThreadPoolExecutor:
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="retell-contract-sample")
+        return _worker
+
+
+def _run_inner_test(strategy: SearchStrategy[T], seed: int) -> T:
+    drawn: list[T] = []
+
+    @seeded(seed)
+    @_SETTINGS
+    @given(_THROWAWAY, strategy)
+    def keep(_: int, value: T) -> None:
+        drawn.append(value)
+
+    try:
+        keep()
+    except Unsatisfiable:
+        drawn.clear()
+    if not drawn:
+        raise ValueError(f"{strategy!r} rejected every example it drew (seed={seed})")
+    return drawn[-1]

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Literal, TypeGuard
 
+from retell_contract._violation import Violation
 from retell_contract.contracts import Contract, JsonSchema
-from retell_contract.validation import Violation
 
 Stage = Literal["created", "started", "ended"]
 # What each call status says about the call's progress. Statuses missing here (newer
@@ -69,17 +69,9 @@ class ContractFacts:
     latency_order: tuple[str, ...]
 
 
-_FACTS: dict[int, tuple[Contract, ContractFacts]] = {}
-
-
 def contract_facts(contract: Contract) -> ContractFacts:
-    """The :class:`ContractFacts` of ``contract`` (cached; contracts are immutable)."""
-    cached = _FACTS.get(id(contract))
-    if cached is not None and cached[0] is contract:
-        return cached[1]
-    facts = _derive_facts(contract)
-    _FACTS[id(contract)] = (contract, facts)
-    return facts
+    """The :class:`ContractFacts` of ``contract`` (derived once, kept on the contract)."""
+    return contract.derived(_derive_facts)
 
 
 def _derive_facts(contract: Contract) -> ContractFacts:
