@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 
 VALIDATED_SHA256 = {
-    "today.openapi.yaml": "92bd3a252f26925e33b61554b33aa2454308a4721da4f76208726dc14fe60476",
+    "today.openapi.yaml": "5730f84cd22d7e44aa2eced1b8f8c243db6751550c4a593f9cb8d108e5a0b7db",
     "seed.openapi.yaml": "cf47a33ad7582ab4f75a20ca9bad0e0ea3b3010784de3d59bcce5237a064aa3a",
 }
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from retell_contract._consistency import contract_facts
+from retell_contract.consistency import contract_facts
 from retell_contract.contracts import Agent, Contract, WebhookEvent
 from retell_contract.strategies import call_objects
 from retell_contract.strategies._args import check_agents, check_contract, check_names
