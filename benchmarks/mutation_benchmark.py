@@ -35,6 +35,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -177,7 +178,7 @@ def _select(args: argparse.Namespace) -> list[Mutant]:
 
 def save_row(path: Path, row: Row) -> None:
     """Append ``row`` to ``path`` as one JSON line (``--load`` prints saved rows)."""
-    record = {"name": row.mutant.name, "ours": asdict(row.ours)}
+    record: dict[str, Any] = {"name": row.mutant.name, "ours": asdict(row.ours)}
     record["vanilla"] = asdict(row.vanilla) if row.vanilla is not None else None
     with path.open("a") as file:
         file.write(json.dumps(record) + "\n")
