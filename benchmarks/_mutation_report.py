@@ -150,7 +150,9 @@ def print_totals(rows: Sequence[Row], clean: list[tuple[float, float, int]]) -> 
         [r.ours.wall for r in rows],
     )
     vanilla_rows = [r for r in rows if r.vanilla is not None]
-    if vanilla_rows:
+    if vanilla_rows:  # out of the servers it ran on (rows loaded from runs in parts may lack it)
+        faulty = [r for r in faulty if r.vanilla is not None]
+        correct = [r for r in correct if r.vanilla is not None]
         found = [r.vanilla for r in faulty if r.vanilla and r.vanilla.found(baseline)]
         _totals_line(
             "schemathesis run",
