@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Self
+from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -63,6 +64,8 @@ def rewrite(
         sent = await _read_request(scope, receive)
         seen = request(sent) if request is not None else sent
         inner_scope = {**scope, "method": seen.method, "headers": _raw_headers(seen.headers)}
+        if seen.url != sent.url:  # a rewrite sent it to another route
+            inner_scope.update(path=seen.url, raw_path=quote(seen.url).encode("ascii"))
         if response is None:
             await app(inner_scope, _replay(seen.body), send)
             return

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from benchmarks import _request_faults as req
 from benchmarks import _response_faults as resp
+from benchmarks import _today_faults as today
 from benchmarks._mutant import (
     AGENTS,
     API_KEY,
@@ -19,6 +20,7 @@ from benchmarks._mutant import (
     correct,
     crashes,
     reads,
+    rewrites_fresh,
 )
 from retell_contract.contracts import Agent
 
@@ -215,10 +217,78 @@ def subtle() -> list[Mutant]:
     ]
 
 
+def v3() -> list[Mutant]:
+    return [
+        answers("v3_expires_at_seconds", "v3 expires_at is in epoch seconds",
+                today.on_v3(today.scale_expiry(1 / 1000))),
+        answers("v3_expires_at_microseconds", "v3 expires_at is in epoch microseconds",
+                today.on_v3(today.scale_expiry(1000))),
+        answers("v3_expires_at_past", "v3 expires_at is ten minutes ago (a sign error on the TTL)",
+                today.on_v3(today.scale_expiry(1, shift_ms=-600_000 - 2 * 30_000))),
+        answers("v3_expires_at_far_future", "v3 tokens expire in a day (TTL in the wrong unit)",
+                today.on_v3(today.scale_expiry(1, shift_ms=86_400_000))),
+        answers("v3_expires_at_iso_string", "v3 expires_at is an ISO 8601 string",
+                today.on_v3(today.expires_at_iso)),
+        answers("v3_ice_servers_empty", "v3 ice_servers is an empty list",
+                today.on_v3(resp.set_field("ice_servers", []))),
+        answers("v3_ice_urls_http", "v3 ICE URLs are http: URLs",
+                today.on_v3(today.ice_urls(lambda url: "http://" + url.split(":", 1)[1]))),
+        answers("v3_turn_without_credential", "v3 TURN servers come without a credential",
+                today.on_v3(today.drop_turn_credentials)),
+        answers("v3_transport_wrong", "v3 transport is 'websocket', which the contract does not list",
+                today.on_v3(resp.set_field("transport", "websocket"))),
+        reads("v3_returns_call_object", "v3 is routed to v2's handler (the whole call object)",
+              today.v3_route(today.V2_PATH)),
+        reads("v3_route_missing", "POST /v3/create-web-call is not routed (404)",
+              today.v3_route(today.V3_PATH + "-missing")),
+        rewrites_fresh("v3_call_not_retrievable", "get-call answers 404 for calls v3 created",
+                       today.v3_calls_not_retrievable),
+        reads("v3_agent_version_ignored", "v3 ignores agent_version (the latest is used)",
+              today.on_v3_body(today.pops("agent_version"))),
+        reads("v3_metadata_not_stored", "v3 does not store metadata (get-call has none)",
+              today.on_v3_body(today.pops(META))),
+        rewrites_fresh("ids_shared_v2_v3", "v3 hands out the call_id of the latest v2 call",
+                       today.ids_shared_between_versions),
+    ]
+
+
+def get_call() -> list[Mutant]:
+    return [
+        rewrites_fresh("get_call_other_call", "get-call answers the call read before (a stale cache)",
+                       today.previous_call_served),
+        answers("get_call_metadata_dropped", "get-call's call object has no metadata",
+                today.on_get_call(resp.drop_field(META))),
+        answers("get_call_dynamic_variables_stringified", "get-call's dynamic variables are all strings",
+                today.on_get_call(resp.transform_field(VARIABLES, resp.stringify_values))),
+        answers("get_call_status_ongoing", "get-call says ongoing right after the call was created",
+                today.on_get_call(resp.set_field("call_status", "ongoing"))),
+        reads("get_call_auth_ignored", "get-call does not check the key (a bad key gets the call)",
+              today.get_call_auth_ignored),
+        rewrites_fresh("get_call_unknown_id_200", "get-call of an unknown id answers the latest call",
+                       today.unknown_id_serves_latest),
+        answers("get_call_unknown_id_500", "get-call of an unknown id answers 500 instead of 404",
+                today.get_call_status(404, 500)),
+    ]
+
+
+def versions() -> list[Mutant]:
+    return [
+        reads("latest_published_is_latest", "agent_version latest_published selects the latest version",
+              today.latest_published_is_latest),
+        reads("unknown_version_name_201", "an unknown version name falls back to the latest (201)",
+              today.unknown_name_is_latest),
+        answers("version_name_echoed", "the call object echoes the version name, not its number",
+                today.version_name_echoed),
+        crashes("huge_version_500", "500 on an agent_version of 2**64 or more (an unsigned column)",
+                today.version_at_least(2**64)),
+    ]
+
+
 def correct_variants() -> list[Mutant]:
     unknown_versions = tuple(Agent(agent.agent_id, ()) for agent in AGENTS)
     # The first agent lacks version 1, which a run that does not know its versions asks for.
     fewer = (Agent(AGENTS[0].agent_id, (3,)), *AGENTS[1:])
+    tagged = tuple(replace(agent, tags={**agent.tags, "staging": agent.versions[0]}) for agent in AGENTS)
     return [
         correct("plain_mock", "the mock as it is"),
         correct("extra_call_fields", "call objects have fields the contract does not know (drift)",
@@ -237,6 +307,16 @@ def correct_variants() -> list[Mutant]:
                 change=resp.charset_and_headers),
         correct("error_messages_reworded", "error messages in other words, plus an error code field",
                 change=resp.on_error(resp.reword_error)),
+        correct("ice_one_url_per_server", "v3 lists each ICE URL as its own server (a string, not a list)",
+                change=today.on_v3(today.one_url_per_server)),
+        correct("token_ttl_short", "v3 tokens live 5 s", config={"token_ttl_seconds": 5}),
+        correct("token_ttl_long", "v3 tokens live 30 min", config={"token_ttl_seconds": 1800}),
+        correct("extra_version_tags", "agents have version tags the run is not told about",
+                server_agents=tagged),
+        correct("preloaded_calls", "the server holds calls the run did not create (--calls)",
+                config={"calls": ({"call_id": "call_preloaded_0001", "agent_id": AGENTS[0].agent_id},
+                                  {"call_id": "call_preloaded_0002", "agent_id": AGENTS[1].agent_id,
+                                   "call_status": "ended"})}),
     ]
 
 
@@ -252,6 +332,9 @@ FAMILIES = {
     "crash": crash,
     "error body": error_body,
     "subtle": subtle,
+    "v3": v3,
+    "get-call": get_call,
+    "versions": versions,
 }
 
 

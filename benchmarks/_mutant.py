@@ -15,7 +15,10 @@ from retell_contract.server import MockConfig, create_app
 
 CONTRACT = load_contract()
 API_KEY = "key_mutation_benchmark_5b2e9c71d4"
-AGENTS = embedded_agents(CONTRACT)  # the default agent (version 1) and one with versions 1, 2, 5
+# The default agent (version 1) and the embedded second one (versions 1, 2, 5), here with
+# version 2 published and 5 tagged "prod", so version names resolve to different numbers.
+_DEFAULT, _SECOND = embedded_agents(CONTRACT)
+AGENTS = (_DEFAULT, Agent(_SECOND.agent_id, _SECOND.versions, published=2, tags={"prod": 5}))
 
 
 @dataclass(frozen=True)
@@ -39,11 +42,16 @@ class Mutant:
 
     @property
     def agent_specs(self) -> tuple[str, ...]:
-        """``--agent-id`` values for the run: ``ID`` or ``ID:1,2,5``."""
-        return tuple(
-            agent.agent_id + (":" + ",".join(map(str, agent.versions)) if agent.versions else "")
-            for agent in self.run_agents
-        )
+        """``--agent-id`` values for the run: ``ID``, ``ID:1,2,5`` or ``ID:1,2,5:published=2,prod=5``."""
+        return tuple(_spec(agent) for agent in self.run_agents)
+
+
+def _spec(agent: Agent) -> str:
+    if not agent.versions:
+        return agent.agent_id
+    names = [f"published={agent.published}"] if agent.published is not None else []
+    names += [f"{tag}={version}" for tag, version in agent.tags.items()]
+    return f"{agent.agent_id}:{','.join(map(str, agent.versions))}" + (":" + ",".join(names) if names else "")
 
 
 def mock(*, agents: tuple[Agent, ...] = AGENTS, **config: Any) -> ASGIApp:
@@ -59,6 +67,18 @@ def answers(name: str, description: str, change: ResponseRewrite) -> Mutant:
 def answers_fresh(name: str, description: str, fresh: Callable[[], ResponseRewrite]) -> Mutant:
     """Like :func:`answers` for a stateful rewrite: ``fresh()`` makes one per server."""
     return Mutant(name, "", True, description, lambda: rewrite(mock(), response=fresh()))
+
+
+def rewrites_fresh(
+    name: str, description: str, fresh: Callable[[], tuple[RequestRewrite, ResponseRewrite]]
+) -> Mutant:
+    """A faulty server with a request and a response rewrite sharing state (one pair per server)."""
+
+    def build() -> ASGIApp:
+        request, response = fresh()
+        return rewrite(mock(), request=request, response=response)
+
+    return Mutant(name, "", True, description, build)
 
 
 def reads(name: str, description: str, change: RequestRewrite) -> Mutant:

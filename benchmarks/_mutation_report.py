@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from benchmarks.mutants import Mutant
 
 PLAIN = "plain_mock"  # the correct mock as it is: the baseline of every comparison
+BUDGET = 200  # requests: what a polite run against the live API may send
 
 
 @dataclass
@@ -28,6 +29,9 @@ class Outcome:
     wall: float = 0.0  # process start to exit
     checks: tuple[str, ...] = ()
     first_by_check: dict[str, float] = field(default_factory=dict)
+    first_request_by_check: dict[str, int] = field(default_factory=dict)  # 1 = the first request
+    body_by_check: dict[str, int] = field(default_factory=dict)  # bytes of the reported example
+    within_budget: bool | None = None  # ours: failed with --max-requests BUDGET (None: not run)
     seed: str = ""
     error: str = ""
 
@@ -38,6 +42,15 @@ class Outcome:
     def detect_beyond(self, baseline: set[str]) -> float | None:
         times = [t for name, t in self.first_by_check.items() if name not in baseline]
         return min(times) if times else None
+
+    def found_within(self, baseline: set[str], budget: int) -> bool:
+        """Whether a check beyond ``baseline`` first failed within the first ``budget`` requests."""
+        if self.within_budget is not None:
+            return self.within_budget
+        return any(n <= budget for name, n in self.first_request_by_check.items() if name not in baseline)
+
+    def bodies_beyond(self, baseline: set[str]) -> list[int]:
+        return [size for name, size in self.body_by_check.items() if name not in baseline]
 
 
 @dataclass
@@ -122,18 +135,34 @@ def print_totals(rows: Sequence[Row], clean: list[tuple[float, float, int]]) -> 
     baseline = baseline_of(rows)
     faulty = [r for r in rows if r.mutant.faulty]
     correct = [r for r in rows if not r.mutant.faulty]
-    print(f"{'totals':26} caught/faulty  false alarms/correct  median ttd s  max ttd s  mean wall s")
+    print(
+        f"{'totals':22} caught/faulty  false alarms/correct  median ttd s  max ttd s"
+        f"  within {BUDGET} req  median shrunk body B  mean wall s"
+    )
     caught = [r for r in faulty if r.ours.failed]
-    times = [r.ours.detect for r in caught if r.ours.detect is not None]
-    alarms = [r for r in correct if r.ours.failed]
-    _totals_line("retell-contract run", caught, faulty, alarms, correct, times, [r.ours.wall for r in rows])
+    _totals_line(
+        "retell-contract run",
+        (len(caught), len(faulty)),
+        (sum(1 for r in correct if r.ours.failed), len(correct)),
+        [r.ours.detect for r in caught if r.ours.detect is not None],
+        sum(1 for r in caught if r.ours.found_within(set(), BUDGET)),
+        [size for r in caught for size in r.ours.bodies_beyond(set())],
+        [r.ours.wall for r in rows],
+    )
     vanilla_rows = [r for r in rows if r.vanilla is not None]
-    if vanilla_rows:
-        found = [r for r in faulty if r.vanilla and r.vanilla.found(baseline)]
-        found_times = [t for r in found if r.vanilla and (t := r.vanilla.detect_beyond(baseline)) is not None]
-        alarms = [r for r in correct if r.vanilla and r.vanilla.failed]
-        walls = [r.vanilla.wall for r in vanilla_rows if r.vanilla]
-        _totals_line("schemathesis run", found, faulty, alarms, correct, found_times, walls)
+    if vanilla_rows:  # out of the servers it ran on (rows loaded from runs in parts may lack it)
+        faulty = [r for r in faulty if r.vanilla is not None]
+        correct = [r for r in correct if r.vanilla is not None]
+        found = [r.vanilla for r in faulty if r.vanilla and r.vanilla.found(baseline)]
+        _totals_line(
+            "schemathesis run",
+            (len(found), len(faulty)),
+            (sum(1 for r in correct if r.vanilla and r.vanilla.failed), len(correct)),
+            [t for v in found if (t := v.detect_beyond(baseline)) is not None],
+            sum(1 for v in found if v.found_within(baseline, BUDGET)),
+            [size for v in found for size in v.bodies_beyond(baseline)],
+            [r.vanilla.wall for r in vanilla_rows if r.vanilla],
+        )
         exits = sum(1 for r in faulty if r.vanilla and r.vanilla.failed)
         print(f"  (schemathesis exits non-zero on {exits}/{len(faulty)} faulty servers, correct ones too)")
     _print_throughput(rows)
@@ -149,29 +178,34 @@ def print_totals(rows: Sequence[Row], clean: list[tuple[float, float, int]]) -> 
 
 def _totals_line(
     tool: str,
-    caught: Sequence[Row],
-    faulty: Sequence[Row],
-    alarms: Sequence[Row],
-    correct: Sequence[Row],
+    caught: tuple[int, int],
+    alarms: tuple[int, int],
     times: Sequence[float],
+    within: int,
+    bodies: Sequence[int],
     walls: Sequence[float],
 ) -> None:
+    median_body = f"{statistics.median(bodies):.0f}" if bodies else "-"
     print(
-        f"{tool:26} {len(caught):>6}/{len(faulty):<7} {len(alarms):>11}/{len(correct):<9}"
+        f"{tool:22} {caught[0]:>6}/{caught[1]:<7} {alarms[0]:>11}/{alarms[1]:<9}"
         f" {_seconds(statistics.median(times) if times else None):>12}"
         f" {_seconds(max(times) if times else None):>10}"
+        f" {within:>7}/{caught[1]:<6} {median_body:>20}"
         f" {_seconds(statistics.mean(walls) if walls else None):>12}"
     )
 
 
 def _print_throughput(rows: Sequence[Row]) -> None:
+    """Test cases per wall-clock second of each tool's process on the plain mock."""
     plain = next((r for r in rows if r.mutant.name == PLAIN), None)
-    if plain is None or not plain.ours.seconds:
+    if plain is None or not plain.ours.wall:
         return
-    ours = plain.ours.cases / plain.ours.seconds
-    text = "throughput on the plain mock over HTTP: "
-    text += f"retell-contract {ours:.0f} cases/s ({plain.ours.cases} cases)"
-    if plain.vanilla and plain.vanilla.seconds:
-        vanilla = plain.vanilla.cases / plain.vanilla.seconds
-        text += f", schemathesis {vanilla:.0f} cases/s ({plain.vanilla.cases} cases): {ours / vanilla:.2f}x"
+    ours = plain.ours.cases / plain.ours.wall
+    text = "throughput on the plain mock over HTTP, start-up included: "
+    text += f"retell-contract {ours:.0f} cases/s ({plain.ours.cases} cases in {plain.ours.wall:.1f} s)"
+    if plain.vanilla and plain.vanilla.wall:
+        other = plain.vanilla
+        vanilla = other.cases / other.wall
+        text += f", schemathesis {vanilla:.0f} cases/s ({other.cases} cases in {other.wall:.1f} s)"
+        text += f": {ours / vanilla:.2f}x"
     print(text)

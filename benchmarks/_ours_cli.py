@@ -49,6 +49,11 @@ def main(argv: list[str]) -> int:
             requests=result.requests,
             elapsed=result.elapsed,
             failed_checks=sorted(result.report.failed_checks),
+            # Bytes of each failure's reported (shrunk) example body, smallest per check.
+            bodies={
+                check: min(len(f.request.body) for f in result.report.failures if f.check == check)
+                for check in result.report.failed_checks
+            },
             notices=list(result.notices),
         )
     result_path.write_text(json.dumps(summary))

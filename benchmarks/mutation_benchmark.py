@@ -6,8 +6,15 @@ servers (the mock with one realistic fault each) and correct variants, in the sa
 
 Every server is served over real HTTP on 127.0.0.1. Each tool runs as its own process with
 its default settings: ``retell-contract run --url URL --api-key KEY --agent-id ID...`` and
-``schemathesis run CONTRACT --url URL -H 'Authorization: Bearer KEY'`` (plus an NDJSON
-report, which changes nothing it does, to read when it first saw a failure).
+``schemathesis run SPEC --url URL -H 'Authorization: Bearer KEY'`` (plus an NDJSON report,
+which changes nothing it does, to read when it first saw a failure), where SPEC is Retell's
+own spec for v2, then our contract for v3 and get-call, each with ``agent_id`` pinned to the
+benchmark's agents (see :mod:`benchmarks._vanilla`).
+
+Within a 200-request budget: retell-contract is run again with ``--max-requests 200``;
+for schemathesis, the first failing request's position among those it sent is read.
+Throughput: test cases per wall-clock second of the whole process (start-up included) on
+the plain mock. Shrunk body size: bytes of the request body each tool reports for a failure.
 
 Time to detect: seconds from the start of the tool's test engine (after interpreter start-up
 and imports) to its first failing test case. For retell-contract that is
@@ -21,29 +28,39 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._asgi import Served
-from benchmarks._mutation_report import PLAIN, Outcome, Row, baseline_of, print_table, print_totals, row_line
-from benchmarks.mutants import API_KEY, Mutant, catalogue
-from retell_contract import contracts
+from benchmarks._mutation_report import (
+    BUDGET,
+    PLAIN,
+    Outcome,
+    Row,
+    baseline_of,
+    print_table,
+    print_totals,
+    row_line,
+)
+from benchmarks._vanilla import pinned_specs, run_vanilla
+from benchmarks.mutants import AGENTS, API_KEY, Mutant, by_name, catalogue
 
-CONTRACT_FILE = Path(contracts.__file__).parent / "seed.openapi.yaml"
 VENV_BIN = Path(sys.executable).parent
 QUICK_MUTANT = "created_200"
+QUICK_VANILLA = ("--max-examples", "5", "--phases", "examples,fuzzing")  # a smoke run, not a baseline
 _HEADLINE = re.compile(r"(\d+) cases, \d+ requests in\s+([\d.]+) s")
 
 
-def run_ours(url: str, mutant: Mutant, *, seed: int | None) -> Outcome:
+def run_ours(url: str, mutant: Mutant, *, seed: int | None, max_requests: int | None = None) -> Outcome:
     """``retell-contract run --url ...`` with default settings, through the real CLI."""
     with tempfile.TemporaryDirectory() as scratch:
         result_file = Path(scratch) / "result.json"
@@ -53,6 +70,8 @@ def run_ours(url: str, mutant: Mutant, *, seed: int | None) -> Outcome:
             args += ["--agent-id", spec]
         if seed is not None:
             args += ["--seed", str(seed)]
+        if max_requests is not None:
+            args += ["--max-requests", str(max_requests)]
         started = time.perf_counter()
         process = subprocess.run(args, capture_output=True, text=True, check=False, cwd=_repo_root())
         wall = time.perf_counter() - started
@@ -69,71 +88,9 @@ def run_ours(url: str, mutant: Mutant, *, seed: int | None) -> Outcome:
         seconds=result.get("elapsed", 0.0),
         wall=wall,
         checks=tuple(result.get("failed_checks", ())),
+        body_by_check=dict(result.get("bodies", {})),
         seed=str(result.get("seed", "")),
         error="" if code in (0, 1) else process.stderr.strip()[-200:],
-    )
-
-
-def run_vanilla(url: str, *, seed: int | None, timeout: float, workdir: Path) -> Outcome:
-    """``schemathesis run`` on the same contract with the key header and default options."""
-    # A fresh example database each time (as in a fresh checkout); Hypothesis's unicode cache stays.
-    shutil.rmtree(workdir / ".hypothesis" / "examples", ignore_errors=True)
-    events = workdir / "events.ndjson"
-    events.unlink(missing_ok=True)
-    args = [str(VENV_BIN / "schemathesis"), "run", str(CONTRACT_FILE), "--url", url]
-    args += ["-H", f"Authorization: Bearer {API_KEY}", "--report", "ndjson"]
-    args += ["--report-ndjson-path", str(events), "--no-color"]
-    if seed is not None:
-        args += ["--seed", str(seed)]
-    started = time.perf_counter()
-    try:
-        process = subprocess.run(
-            args, capture_output=True, text=True, check=False, cwd=workdir, timeout=timeout
-        )
-    except subprocess.TimeoutExpired:
-        return Outcome(None, wall=timeout, error=f"timed out after {timeout:.0f} s")
-    wall = time.perf_counter() - started
-    outcome = _read_events(events)
-    outcome.wall = wall
-    outcome.failed = process.returncode != 0
-    if process.returncode not in (0, 1):
-        outcome.error = (process.stdout.strip().splitlines() or ["?"])[-1][:200]
-    return outcome
-
-
-def _read_events(path: Path) -> Outcome:
-    engine_started = running = 0.0
-    first_by_check: dict[str, float] = {}
-    cases = 0
-    seed = ""
-    if not path.exists():
-        return Outcome(None, error="no NDJSON events written")
-    for line in path.read_text().splitlines():
-        ((kind, body),) = json.loads(line).items()
-        if kind == "Initialize":
-            seed = str(body.get("seed", ""))
-        elif kind == "EngineStarted":
-            engine_started = float(body["timestamp"])
-        elif kind == "EngineFinished":
-            running = float(body["running_time"])
-        elif kind == "ScenarioFinished":
-            recorder = body["recorder"]
-            cases += len(recorder["interactions"])
-            for case_id, results in recorder["checks"].items():
-                interaction = recorder["interactions"].get(case_id)
-                if interaction is None:
-                    continue
-                moment = float(interaction["timestamp"]) - engine_started
-                for name in {r["name"] for r in results if r["status"] == "failure"}:
-                    first_by_check[name] = min(moment, first_by_check.get(name, moment))
-    return Outcome(
-        None,
-        detect=min(first_by_check.values(), default=None),
-        cases=cases,
-        seconds=running,
-        checks=tuple(sorted(first_by_check)),
-        first_by_check=first_by_check,
-        seed=seed,
     )
 
 
@@ -159,20 +116,35 @@ def benchmark(mutants: Sequence[Mutant], args: argparse.Namespace) -> list[Row]:
     rows: list[Row] = []
     ordered = sorted(mutants, key=lambda mutant: mutant.name != PLAIN)  # stable: keeps the rest in order
     with tempfile.TemporaryDirectory(prefix="mutation-benchmark-") as scratch:
-        if not args.skip_vanilla:
+        workdir = Path(scratch)
+        specs = pinned_specs([agent.agent_id for agent in AGENTS], workdir)
+        if not args.skip_vanilla and not args.quick:
             # Hypothesis builds a unicode cache on its first run in a directory (~3 s): not timed.
             with Served(ordered[0].app()) as server:
-                run_vanilla(server.url, seed=args.seed, timeout=args.vanilla_timeout, workdir=Path(scratch))
+                run_vanilla(
+                    server.url, specs[:1], seed=args.seed, timeout=args.vanilla_timeout, workdir=workdir
+                )
         for number, mutant in enumerate(ordered, start=1):
             with Served(mutant.app()) as server:
                 ours = run_ours(server.url, mutant, seed=args.seed)
+            if mutant.faulty and ours.failed and not args.quick:  # quick: the smoke run stays small
+                with Served(mutant.app()) as server:
+                    budgeted = run_ours(server.url, mutant, seed=args.seed, max_requests=BUDGET)
+                ours.within_budget = bool(budgeted.failed)
             vanilla = None
             if not args.skip_vanilla:
                 with Served(mutant.app()) as server:
                     vanilla = run_vanilla(
-                        server.url, seed=args.seed, timeout=args.vanilla_timeout, workdir=Path(scratch)
+                        server.url,
+                        specs,
+                        seed=args.seed,
+                        timeout=args.vanilla_timeout,
+                        workdir=workdir,
+                        options=QUICK_VANILLA if args.quick else (),
                     )
             rows.append(Row(mutant, ours, vanilla))
+            if args.save:
+                save_row(args.save, rows[-1])
             print(
                 f"[{number}/{len(ordered)}] {row_line(rows[-1], baseline_of(rows))}",
                 file=sys.stderr,
@@ -199,7 +171,30 @@ def _select(args: argparse.Namespace) -> list[Mutant]:
         raise SystemExit(
             f"no server selected; families: {', '.join(sorted({m.family for m in catalogue()}))}"
         )
+    if PLAIN not in {m.name for m in mutants}:  # every comparison needs the correct mock
+        mutants.insert(0, by_name(PLAIN))
     return mutants
+
+
+def save_row(path: Path, row: Row) -> None:
+    """Append ``row`` to ``path`` as one JSON line (``--load`` prints saved rows)."""
+    record: dict[str, Any] = {"name": row.mutant.name, "ours": asdict(row.ours)}
+    record["vanilla"] = asdict(row.vanilla) if row.vanilla is not None else None
+    with path.open("a") as file:
+        file.write(json.dumps(record) + "\n")
+
+
+def load_rows(paths: Sequence[Path]) -> list[Row]:
+    """Rows saved by ``--save`` (the first of each server wins): for runs done in parts."""
+    rows: dict[str, Row] = {}
+    for path in paths:
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            vanilla = Outcome(**record["vanilla"]) if record["vanilla"] else None
+            rows.setdefault(record["name"], Row(by_name(record["name"]), Outcome(**record["ours"]), vanilla))
+    plain = [rows.pop(PLAIN)] if PLAIN in rows else []
+    order = {m.name: i for i, m in enumerate(catalogue())}
+    return plain + sorted(rows.values(), key=lambda row: order[row.mutant.name])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,14 +206,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vanilla-timeout", type=float, default=90.0, help="seconds per schemathesis run")
     parser.add_argument("--clean-runs", type=int, default=3, help="clean embedded-mock runs to time")
     parser.add_argument("--quick", action="store_true", help="smallest sizes: the test suite's smoke run")
+    parser.add_argument("--save", type=Path, help="append each server's outcomes to this JSON-lines file")
+    parser.add_argument(
+        "--load", type=Path, action="append", default=[], help="print saved rows; run nothing"
+    )
     args = parser.parse_args(argv)
-    if args.quick:  # the correct mock and one faulty server, both tools, one clean run
-        args.only, args.family, args.clean_runs = [PLAIN, QUICK_MUTANT], [], 1
-    mutants = _select(args)
-    os.environ.pop("RETELL_API_KEY", None)
+    if args.quick:  # the correct mock and one faulty server, both tools (schemathesis cut short)
+        args.only, args.family, args.clean_runs = [PLAIN, QUICK_MUTANT], [], 0
     started = time.perf_counter()
-    rows = benchmark(mutants, args)
-    clean = clean_embedded_runs(args.clean_runs) if args.clean_runs else []
+    if args.load:
+        rows, clean = load_rows(args.load), []
+    else:
+        mutants = _select(args)
+        os.environ.pop("RETELL_API_KEY", None)
+        rows = benchmark(mutants, args)
+        clean = clean_embedded_runs(args.clean_runs) if args.clean_runs else []
     print()
     print_table(rows)
     print_totals(rows, clean)

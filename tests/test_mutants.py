@@ -34,6 +34,21 @@ FAULTY = [
     ("agent_id_trimmed", "status_code_for_case"),
     ("unknown_request_fields_rejected", "status_code_for_case"),
     ("crash_negative_version", "no_server_error"),
+    # Today's API: v3's connection details, get-call read-backs and probes, version names.
+    ("v3_expires_at_seconds", "expires_at_in_milliseconds"),
+    ("v3_expires_at_past", "expires_at_in_milliseconds"),
+    ("v3_turn_without_credential", "ice_servers_usable"),
+    ("v3_returns_call_object", "connection_details_schema"),
+    ("v3_call_not_retrievable", "status_code_for_case"),
+    ("v3_metadata_not_stored", "request_fields_echoed"),
+    ("ids_shared_v2_v3", "call_id_unique"),
+    ("get_call_other_call", "created_call_retrievable"),
+    ("get_call_status_ongoing", "call_status_is_registered"),
+    ("get_call_auth_ignored", "status_code_for_case"),
+    ("get_call_unknown_id_200", "status_code_for_case"),
+    ("latest_published_is_latest", "agent_version_resolved"),
+    ("unknown_version_name_201", "status_code_for_case"),
+    ("huge_version_500", "no_server_error"),
 ]
 # Backing off without Retry-After is slow and covered by test_run's retry_delay tests.
 CORRECT = [m.name for m in catalogue() if not m.faulty and m.name != "rate_limited_without_retry_after"]
@@ -61,6 +76,7 @@ def test_catalogue_covers_every_family_with_unique_names():
     assert len({mutant.name for mutant in mutants}) == len(mutants)
     families = {mutant.family for mutant in mutants if mutant.faulty}
     expected = {"status", "headers", "call object", "echo", "auth", "input", "crash", "error body", "subtle"}
+    expected |= {"v3", "get-call", "versions"}
     assert families == expected
     assert {name for name, _ in FAULTY} <= {mutant.name for mutant in mutants if mutant.faulty}
     with pytest.raises(ValueError, match="no mutant 'nope'"):
@@ -93,3 +109,30 @@ def test_cli_over_http_exits_1_on_a_faulty_server_and_0_on_a_correct_one(name, e
         outcome = CliRunner().invoke(main, args)
     assert outcome.exit_code == exit_code, outcome.output
     assert API_KEY not in outcome.output
+
+
+def test_a_v3_fault_leaves_v2_alone_and_a_get_call_fault_leaves_creates_alone():
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    body = {"agent_id": AGENTS[1].agent_id, "agent_version": "latest_published"}
+    answers = {}
+    names = ("plain_mock", "v3_expires_at_seconds", "get_call_status_ongoing", "latest_published_is_latest")
+    for name in names:
+        with httpx.Client(transport=mock_transport(by_name(name).app()), base_url="http://m") as client:
+            v2 = client.post("/v2/create-web-call", json=body, headers=headers).json()
+            v3 = client.post("/v3/create-web-call", json=body, headers=headers).json()
+            read = client.get(f"/v2/get-call/{v2['call_id']}", headers=headers).json()
+        answers[name] = (v2, v3, read)
+    plain_v2, plain_v3, plain_read = answers["plain_mock"]
+    assert plain_v2["agent_version"] == AGENTS[1].published == 2
+    assert plain_read["call_status"] == "registered"
+    v2, v3, read = answers["v3_expires_at_seconds"]
+    assert v3["expires_at"] < 10**12 <= plain_v3["expires_at"]
+    assert v2["call_status"] == read["call_status"] == "registered"
+    v2, _, read = answers["get_call_status_ongoing"]
+    assert v2["call_status"] == "registered"
+    assert read["call_status"] == "ongoing"
+    assert answers["latest_published_is_latest"][0]["agent_version"] == AGENTS[1].versions[-1] == 5
+
+
+def test_the_agents_are_told_to_the_run_with_their_version_names():
+    assert by_name("plain_mock").agent_specs[1] == f"{AGENTS[1].agent_id}:1,2,5:published=2,prod=5"
