@@ -258,6 +258,8 @@ def test_given_tests_record_under_xdist_and_replay_serially_every_time(
     fake_key_server.stop()
     monkeypatch.delenv("RETELL_API_KEY")
     monkeypatch.setenv("FAIL_WITH_METADATA", "1")  # against the mock: failures the database keeps
+    # A developer's machine: under CI (the CI variable) Hypothesis keeps no example database.
+    monkeypatch.delenv("CI", raising=False)
     against_mock = project.runpytest_subprocess(*no_plugins)
     against_mock.assert_outcomes(failed=2)
     against_mock.stdout.fnmatch_lines(["*assert 'metadata' not in*"])
@@ -267,7 +269,9 @@ def test_given_tests_record_under_xdist_and_replay_serially_every_time(
     monkeypatch.setenv("BLOCK_NETWORK", "1")
     before = [path.read_bytes() for path in cassettes]
     replay_options = ["--retell-target", "replay", "--retell-base-url", url, *no_plugins]
-    for _ in range(2):  # neither the saved failures nor a new random seed change what is sent
+    for ci in (False, True):  # neither the saved failures nor a new random seed change what is sent
+        if ci:  # and a CI job (Hypothesis's own "ci" profile) replays the same cassettes
+            monkeypatch.setenv("CI", "true")
         replay = project.runpytest_subprocess(*replay_options)
         replay.assert_outcomes(passed=2)
     assert [path.read_bytes() for path in cassettes] == before

@@ -159,8 +159,12 @@ def cassette_for(item: pytest.Item, target: str) -> Any | None:
         return None
     directory = config.getoption("--retell-cassette-dir")
     base = Path(directory) if directory else item.path.parent / "cassettes"
+    path = cassette_path(base, item.path.stem, item.name)
+    if record_mode != "none":
+        # vcrpy checks for the folder, then makes it: two xdist workers race there.
+        path.parent.mkdir(parents=True, exist_ok=True)
     return open_cassette(
-        cassette_path(base, item.path.stem, item.name),
+        path,
         record_mode=record_mode,
         secrets=[api_key_for(target)] if target == "live" else [],
         scrub_fields=config.getoption("--retell-scrub-field"),
