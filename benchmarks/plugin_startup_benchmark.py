@@ -11,13 +11,14 @@ shows what a project that uses neither saves with ``-p no:schemathesis -p no:rec
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks._runs import parse_runs, print_medians
 
 VARIANTS = {
     "with retell-contract's plugin": [],
@@ -57,17 +58,9 @@ def measure(runs: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="pytest runs per variant (default 7)")
-    parser.add_argument("--quick", action="store_true", help="one run per variant (the test suite's size)")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.runs = 1
-    if args.runs < 1:
-        parser.error(f"--runs must be at least 1, not {args.runs}")
-    medians = measure(args.runs)
-    for name, seconds in medians.items():
-        print(f"{name:<42} {seconds * 1000:7.0f} ms  (median of {args.runs})")
+    runs = parse_runs(argv, __doc__.splitlines()[0], default=7, what="pytest runs")
+    medians = measure(runs)
+    print_medians(medians, runs, width=42)
     ours = medians["with retell-contract's plugin"] - medians["-p no:retell_contract"]
     print(f"{'our plugin idle cost':<42} {ours * 1000:7.0f} ms")
     return 0

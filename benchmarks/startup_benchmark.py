@@ -10,13 +10,14 @@ and ``python -c "import retell_contract.cli"`` (imports only). Prints the median
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from benchmarks._runs import parse_runs, print_medians
 
 RUN = [sys.executable, "-m", "retell_contract", "run", "--max-examples", "1", "--seed", "1"]
 VARIANTS = ("python -c pass (baseline)", "import retell_contract.cli", "run: first request")
@@ -85,17 +86,9 @@ def measure(runs: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="launches per variant (default 7)")
-    parser.add_argument("--quick", action="store_true", help="one launch per variant (the test suite's size)")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.runs = 1
-    if args.runs < 1:
-        parser.error(f"--runs must be at least 1, not {args.runs}")
-    medians = measure(args.runs)
-    for name, seconds in medians.items():
-        print(f"{name:<28} {seconds * 1000:7.0f} ms  (median of {args.runs})")
+    runs = parse_runs(argv, __doc__.splitlines()[0], default=7, what="launches")
+    medians = measure(runs)
+    print_medians(medians, runs, width=28)
     ours = medians[VARIANTS[2]] - medians[VARIANTS[0]]
     print(f"{'start-up over the baseline':<28} {ours * 1000:7.0f} ms")
     return 0
