@@ -21,7 +21,7 @@ from retell_contract.strategies._args import (
     check_optional_bool,
 )
 from retell_contract.strategies._requests import field_values
-from retell_contract.strategies._schema import from_schema
+from retell_contract.strategies._schema import from_schema, types_of
 
 _TIMELINE_FIELDS = ("start_timestamp", "end_timestamp", "duration_ms")
 _TRANSCRIPT_FIELDS = ("transcript", "transcript_object")
@@ -263,6 +263,11 @@ class _Builder:
             return self.draw(parts.access_tokens())
         if name in _TIMELINE_FIELDS:
             return self._timeline_value(name)
+        if name.endswith("_timestamp") and types_of(self.fields.schemas[name]) == ("integer",):
+            # Another moment of the call (a transfer's end): within it, so never after `now`.
+            self._timeline_value("start_timestamp")
+            assert self._timeline is not None
+            return self.draw(st.integers(self._timeline.start, self._timeline.end))
         if name in _TRANSCRIPT_FIELDS or name in self.facts.tool_transcript_fields:
             return self._transcript_value(name)
         if name == "latency" and self.facts.latency_metrics:
