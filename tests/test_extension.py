@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ CONTRACT_FILE = (
     Path(__file__).resolve().parents[1] / "src" / "retell_contract" / "contracts" / BUILTIN_CONTRACTS["today"]
 )
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+CACHE_DIR = Path(tempfile.mkdtemp(prefix="retell-contract-schemathesis-"))
 
 
 def schemathesis_run(url: str, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -26,7 +28,10 @@ def schemathesis_run(url: str, *extra: str) -> subprocess.CompletedProcess[str]:
         "--exclude-checks", "positive_data_acceptance", *extra,
     ]  # fmt: skip
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "retell_contract.extension", "NO_COLOR": "1"}
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, check=False)
+    # Elsewhere than the checkout: schemathesis keeps a .schemathesis/ cache in its working directory.
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env=env, check=False, cwd=CACHE_DIR
+    )
 
 
 @pytest.fixture(scope="module")
