@@ -184,3 +184,27 @@ def test_schemathesis_adapters_run_our_checks():
     with pytest.raises(FailureGroup, match="retell_request_fields_echoed") as caught:
         case.validate_response(response_with(call(2)), checks=adapters)
     assert "metadata" in str(caught.value.exceptions[0])
+
+
+def test_turn_credentials_and_webhook_signatures_never_reach_a_report():
+    """What cassettes scrub, reports mask: a v3 relay password and a delivery's signature."""
+    details = {
+        "access_token": "tok-secret-1",
+        "call_id": "c1",
+        "ice_servers": [
+            {"urls": "stun:s.example"},
+            {"urls": "turn:t.example", "username": "u", "credential": "relay-pw"},
+        ],
+    }
+    shown = masked_body(json.dumps(details).encode())
+    assert "relay-pw" not in shown
+    assert "tok-secret-1" not in shown
+    assert '"username": "u"' in shown
+    signature = "v=1790000000000,d=" + "ab" * 32
+    request = RecordedRequest(
+        "POST", "http://receiver.test/webhook", {"x-retell-signature": signature}, b"{}"
+    )
+    command = curl_command(request)
+    assert signature not in command
+    assert "ab" * 32 not in command
+    assert "X-Retell-Signature: ***" in command

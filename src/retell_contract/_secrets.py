@@ -8,7 +8,7 @@ nothing heavy, so ``report`` does not load vcrpy through ``cassettes``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 # The environment variable that holds the API key (read by the CLI and the plugin, and
@@ -27,6 +27,7 @@ MIN_SECRET_LENGTH = 8
 SIGNATURE_HEADER_NAME = "x-retell-signature"
 # Where v3's connection details carry the TURN relay's password (a short-lived credential).
 ICE_CREDENTIAL_PATH = ("ice_servers", "*", "credential")
+WILDCARD = "*"  # in a field path: any key or index
 
 
 def map_field(node: Any, name: str, leaf: Callable[[Any], Any]) -> Any:
@@ -37,6 +38,28 @@ def map_field(node: Any, name: str, leaf: Callable[[Any], Any]) -> Any:
         }
     if isinstance(node, list):
         return [map_field(item, name, leaf) for item in node]
+    return node
+
+
+def map_path(node: Any, path: Sequence[str], leaf: Callable[[Any], Any]) -> Any:
+    """``node`` with ``leaf`` applied to each value at ``path`` (``*`` matches any key or index).
+
+    Scrubbing, replay matching and report masking all use it, so they agree on what a
+    path covers.
+    """
+    if not path:
+        return leaf(node)
+    head, rest = path[0], path[1:]
+    if isinstance(node, dict):
+        return {
+            key: map_path(value, rest, leaf) if head in (WILDCARD, key) else value
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [
+            map_path(item, rest, leaf) if head in (WILDCARD, str(index)) else item
+            for index, item in enumerate(node)
+        ]
     return node
 
 

@@ -19,7 +19,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from retell_contract._secrets import API_KEY_VARIABLE, TOKEN_FIELD, map_field, secrets_pattern
+from retell_contract._secrets import (
+    API_KEY_VARIABLE,
+    ICE_CREDENTIAL_PATH,
+    SIGNATURE_HEADER_NAME,
+    TOKEN_FIELD,
+    map_field,
+    map_path,
+    secrets_pattern,
+)
 from retell_contract.checks import CaseNotes, FailureSummary, RunReport
 from retell_contract.errors import UsageError
 from retell_contract.exchange import RecordedRequest, RecordedResponse
@@ -49,7 +57,8 @@ def mask(text: str, secrets: Iterable[str], replacement: str = MASK) -> str:
 
 
 def masked_body(body: bytes, secrets: Iterable[str] = (), *, limit: int | None = _BODY_SHOWN) -> str:
-    """A body as text for a report: access tokens and secrets masked, clipped to ``limit``."""
+    """A body as text for a report: access tokens, TURN credentials and secrets masked,
+    clipped to ``limit``."""
     try:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -71,6 +80,8 @@ def curl_command(request: RecordedRequest, *, secrets: Iterable[str] = ()) -> st
     for name, value in request.headers.items():
         if name in _NOISE_HEADERS:
             continue
+        if name == SIGNATURE_HEADER_NAME:  # a webhook signature is a credential for five minutes
+            value = MASK
         if (pattern := secrets_pattern(secrets)) is not None and pattern.search(value):
             parts += ["-H", _double_quoted(f"{_header_name(name)}: {value}", secrets)]
         else:
@@ -265,6 +276,8 @@ def _verdict(report: RunReport) -> Text:
 
 
 def _mask_fields(document: Any) -> Any:
+    """Access tokens and TURN credentials masked: the fields cassettes scrub too."""
+    document = map_path(document, ICE_CREDENTIAL_PATH, _masked_token)
     return map_field(document, TOKEN_FIELD, _masked_token)
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from retell_contract._secrets import TOKEN_FIELD, map_field
-from retell_contract.cassettes._scrub import PLACEHOLDER_PREFIX, map_path, parse_field_path
+from retell_contract._secrets import TOKEN_FIELD, map_field, map_path
+from retell_contract.cassettes._scrub import PLACEHOLDER_PREFIX, parse_field_path
 from retell_contract.exchange import NOT_JSON, parse_json
 
 _BLANK = "scrubbed-<any>"

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
@@ -37,15 +37,16 @@ from retell_contract._secrets import (
     SCRUBBED_PREFIX,
     SIGNATURE_HEADER_NAME,
     TOKEN_FIELD,
+    WILDCARD,
     longest_first,
     map_field,
+    map_path,
 )
 from retell_contract.errors import UsageError
 from retell_contract.exchange import NOT_JSON, Exchange, RecordedRequest, RecordedResponse
 
 PLACEHOLDER_PREFIX = SCRUBBED_PREFIX
 # The one call-object field that is a bearer secret: whoever holds it can join the call.
-WILDCARD = "*"
 # Values of scrubbed fields are also replaced as plain text (in URLs, notes, non-JSON
 # bodies) only when at least this long, so that "a" does not shred every URL.
 MIN_TEXT_MATCH = 4
@@ -68,27 +69,6 @@ def parse_field_path(path: str) -> tuple[str, ...]:
     if any(not segment for segment in segments):
         raise UsageError(f"scrub field {path!r}: empty segment in the dotted path")
     return segments
-
-
-def map_path(node: Any, path: Sequence[str], leaf: Callable[[Any], Any]) -> Any:
-    """``node`` with ``leaf`` applied to each value at ``path`` (``*`` matches any key or index).
-
-    Scrubbing and replay matching both use it, so they agree on what a path covers.
-    """
-    if not path:
-        return leaf(node)
-    head, rest = path[0], path[1:]
-    if isinstance(node, dict):
-        return {
-            key: map_path(value, rest, leaf) if head in (WILDCARD, key) else value
-            for key, value in node.items()
-        }
-    if isinstance(node, list):
-        return [
-            map_path(item, rest, leaf) if head in (WILDCARD, str(index)) else item
-            for index, item in enumerate(node)
-        ]
-    return node
 
 
 class Scrubber:
