@@ -14,6 +14,7 @@ True
 from retell_contract.checks import _builtin, _today  # noqa: F401 - registers the built-in checks
 from retell_contract.checks._builtin import same_json
 from retell_contract.checks._context import (
+    ACCEPTING_KINDS,
     NOTE_CASE,
     NOTE_CASSETTE,
     NOTE_DETAIL,
@@ -65,6 +66,7 @@ from retell_contract.checks._report import (
 from retell_contract.checks._schemathesis import register_with_schemathesis, schemathesis_checks, to_exchange
 
 __all__ = [
+    "ACCEPTING_KINDS",
     "NOTE_CASE",
     "NOTE_CASSETTE",
     "NOTE_DETAIL",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from retell_contract.contracts import CREATE_V3, GET_CALL, Agent, Contract, Operation
 from retell_contract.exchange import NOT_JSON, Exchange
@@ -308,11 +308,16 @@ class CheckContext:
         return self.new_call if self.new_call is not None else self.retrieved_call
 
     @property
+    def requested_call_id(self) -> str:
+        """The call id a get-call asked for (the last segment of its path, decoded)."""
+        return _last_segment(self.exchange)
+
+    @property
     def creation(self) -> CreatedCall | None:
         """For a retrieve, what was sent to create the call it reads (when the run saw it)."""
         if self.case.kind != CaseKind.RETRIEVE:
             return None
-        return self.run.created.get(_last_segment(self.exchange))
+        return self.run.created.get(self.requested_call_id)
 
 
 @dataclass(frozen=True)
@@ -325,8 +330,6 @@ class CreatedCall:
 
 
 def _last_segment(exchange: Exchange) -> str:
-    from urllib.parse import unquote
-
     return unquote(urlsplit(exchange.request.url).path.rstrip("/").rsplit("/", 1)[-1])
 
 

@@ -123,17 +123,10 @@ def created_call_retrievable(ctx: CheckContext, exchange: Exchange) -> CheckResu
     call = ctx.retrieved_call
     if call is None:
         return SKIP  # a wrong status is status_code_for_case's to report
-    wanted = exchange.request.url.rstrip("/").rsplit("/", 1)[-1]
     got = call.get("call_id")
-    if got != _unquoted(wanted):
+    if got != ctx.requested_call_id:
         raise FieldMismatch("the call_id that was asked for", _show(got), field="call_id")
     return None
-
-
-def _unquoted(text: str) -> str:
-    from urllib.parse import unquote
-
-    return unquote(text)
 
 
 def _sent_at(exchange: Exchange) -> int | None:

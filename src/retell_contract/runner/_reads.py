@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from retell_contract.checks import CaseKind
+from retell_contract.checks import ACCEPTING_KINDS, CaseKind
 from retell_contract.contracts import GET_CALL, Contract, Operation
 from retell_contract.exchange import NOT_JSON
 from retell_contract.runner._probes import Builder, PlannedCase, encode
@@ -18,7 +18,6 @@ from retell_contract.runner._target import Target
 
 # Ids no call has, chosen to break naive lookups: unicode, a path-looking one, a long one.
 _ODD_IDS = ("call_does_not_exist", "📞-ünïcødé", "../create-web-call", "' OR '1'='1", "c" * 1024)
-_SUCCESS = 201
 
 
 def retrieve_case(builder: Builder, get_call: Operation, call_id: str, follows: int) -> PlannedCase:
@@ -31,11 +30,14 @@ def retrieves_after(
     builder: Builder, get_call: Operation, planned: PlannedCase, attempts: Attempts, case_id: int
 ) -> Iterator[PlannedCase]:
     """The read-back a create's answer calls for: one per new call it reported."""
-    if planned.kind not in (CaseKind.POSITIVE, CaseKind.UNVERIFIED_VERSION) or not attempts.exchanges:
+    contract = builder.contract
+    sent_to = contract.operation(planned.operation) if contract.has_operation(planned.operation) else None
+    if planned.kind not in ACCEPTING_KINDS or sent_to is None or not attempts.exchanges:
         return
     response = attempts.exchanges[-1].response
     body = response.json(NOT_JSON)
-    call_id = body.get("call_id") if response.status == _SUCCESS and isinstance(body, dict) else None
+    created = response.status == sent_to.success_status and isinstance(body, dict)
+    call_id = body.get("call_id") if created else None
     if isinstance(call_id, str) and call_id:
         yield retrieve_case(builder, get_call, call_id, case_id)
 
