@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
@@ -406,6 +406,12 @@ def _build_contract(
         for verb, node in item.items()
         if verb in _HTTP_METHODS and isinstance(node, Mapping)
     ]
+    # x-successor names an operationId; the rest of the code knows operations by name.
+    names = {op.operation_id: op.name for op in operations if op.operation_id is not None}
+    operations = [
+        replace(op, successor=names.get(op.successor, op.successor)) if op.successor else op
+        for op in operations
+    ]
     if method or operation_path:
         want_method, want_path = (method or DEFAULT_METHOD), (operation_path or DEFAULT_PATH)
         primary = next(
@@ -508,17 +514,8 @@ def _operation(
         success_status=successes[0],
         deprecated=node.get("deprecated") is True,
         sunset=str(node["x-sunset"]) if node.get("x-sunset") is not None else None,
-        successor=_successor_name(document, successor_id) if isinstance(successor_id, str) else None,
+        successor=successor_id if isinstance(successor_id, str) else None,  # an operationId, named later
     )
-
-
-def _successor_name(document: Mapping[str, Any], operation_id: str) -> str:
-    """The operation name behind an ``x-successor`` operationId (the id itself if unknown)."""
-    for path, item in (document.get("paths") or {}).items():
-        for verb, node in (item or {}).items() if isinstance(item, Mapping) else ():
-            if isinstance(node, Mapping) and node.get("operationId") == operation_id:
-                return ROLES.get(path) or f"{str(verb).upper()} {path}"
-    return operation_id
 
 
 def _check_json_schema(source: str, name: str, schema: JsonSchema | None) -> None:

@@ -13,6 +13,7 @@ import json
 import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from retell_contract.checks import OVERSIZED_BODY, CaseKind, CaseNotes
@@ -154,6 +155,7 @@ class Builder:
             kind = CaseKind.UNVERIFIED_VERSION
         return self.json_case(kind, detail, body, versions=versions, resolved=resolved, **options)
 
+    @cached_property
     def takes_version_names(self) -> bool:
         """Whether the request schema accepts agent_version as a string (today's API)."""
         agent_id = self.agents[0].agent_id
@@ -187,7 +189,7 @@ def edge_cases(builder: Builder) -> Iterator[PlannedCase]:
         # Versions not known: ask for the contract's example version; 201 or 422 are both right.
         for version in agent.versions or builder.example_versions():
             yield builder.valid_case({"agent_id": agent.agent_id, "agent_version": version}, "each_version")
-        if builder.takes_version_names():
+        if builder.takes_version_names:
             for name in agent.version_names:
                 yield builder.valid_case({"agent_id": agent.agent_id, "agent_version": name}, "version_name")
     for name, value in EDGE_OBJECTS:
@@ -292,7 +294,7 @@ def _asset_probes(builder: Builder) -> Iterator[PlannedCase]:
     for huge in HUGE_VERSIONS:
         body = {"agent_id": primary.agent_id, "agent_version": huge}
         yield builder.json_case(kind, "huge_version", body, versions=primary.versions)
-    if builder.takes_version_names() and primary.versions:
+    if builder.takes_version_names and primary.versions:
         body = {"agent_id": primary.agent_id, "agent_version": UNKNOWN_VERSION_NAME}
         yield builder.json_case(
             CaseKind.UNKNOWN_VERSION, "unknown_version_name", body, versions=primary.versions
@@ -306,7 +308,7 @@ def _leniency_probes(builder: Builder) -> Iterator[PlannedCase]:
     first = builder.agents[0]
     version = (first.versions or builder.example_versions() or (1,))[-1]
     numeric_string = {"agent_id": first.agent_id, "agent_version": str(version)}
-    if not builder.takes_version_names():
+    if not builder.takes_version_names:
         yield builder.json_case(CaseKind.INVALID_BODY, "agent_version_numeric_string", numeric_string)
     elif first.versions:  # a string is a name there, and no agent has a tag "1": 422, not coerced
         yield builder.json_case(
