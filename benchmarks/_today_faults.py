@@ -44,17 +44,22 @@ def _json_error(status: int) -> Response:
 # --- v3 connection details ------------------------------------------------------------------
 
 
-def on_v3(change: CallChange) -> ResponseRewrite:
-    """Apply ``change`` to every v3 201 body (the connection details)."""
+def _on_success(matches: Callable[[Request], bool], status: int, change: CallChange) -> ResponseRewrite:
+    """Apply ``change`` to every JSON object answered ``status`` to requests ``matches`` picks."""
 
     def rewrite(request: Request, response: Response) -> Response:
-        details = response.json()
-        if not is_v3(request) or response.status != 201 or not isinstance(details, dict):
+        body = response.json()
+        if not matches(request) or response.status != status or not isinstance(body, dict):
             return response
-        change(details)
-        return response.with_json(details)
+        change(body)
+        return response.with_json(body)
 
     return rewrite
+
+
+def on_v3(change: CallChange) -> ResponseRewrite:
+    """Apply ``change`` to every v3 201 body (the connection details)."""
+    return _on_success(is_v3, 201, change)
 
 
 def scale_expiry(factor: float, *, shift_ms: int = 0) -> CallChange:
@@ -121,15 +126,7 @@ def pops(name: str) -> Callable[[dict[str, Any]], bool]:
 
 def on_get_call(change: CallChange) -> ResponseRewrite:
     """Apply ``change`` to every call object get-call answers."""
-
-    def rewrite(request: Request, response: Response) -> Response:
-        call = response.json()
-        if not is_get_call(request) or response.status != 200 or not isinstance(call, dict):
-            return response
-        change(call)
-        return response.with_json(call)
-
-    return rewrite
+    return _on_success(is_get_call, 200, change)
 
 
 def get_call_status(old: int, new: int) -> ResponseRewrite:
