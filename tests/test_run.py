@@ -83,13 +83,12 @@ def test_workers_do_not_change_the_outcome():
     assert quick(workers=1).report == quick(workers=3).report
 
 
-def test_plan_is_deterministic_and_mostly_valid():
+def test_plan_is_deterministic():
     contract = load_contract()
     agents = embedded_agents(contract)
-    plan = plan_cases(contract=contract, agents=agents, api_key="k", max_examples=100, seed=5)
-    assert plan == plan_cases(contract=contract, agents=agents, api_key="k", max_examples=100, seed=5)
-    positive = sum(case.kind == CaseKind.POSITIVE for case in plan)
-    assert positive > len(plan) / 2
+    plan = plan_cases(contract=contract, agents=agents, api_key="k", seed=5)
+    assert plan == plan_cases(contract=contract, agents=agents, api_key="k", seed=5)
+    assert plan != plan_cases(contract=contract, agents=agents, api_key="k", seed=6)
 
 
 @pytest.mark.parametrize("agent_id", ["a", "Z9"])
@@ -98,7 +97,7 @@ def test_a_short_agent_id_passes_its_own_mock(agent_id):
     result = quick(agents=(Agent(agent_id, (1,)),))
     assert result.ok, [f"{f.check}: {f.actual}" for f in result.report.failures]
     contract = load_contract()
-    plan = plan_cases(contract=contract, agents=(Agent(agent_id, (1,)),), api_key="k", max_examples=5, seed=1)
+    plan = plan_cases(contract=contract, agents=(Agent(agent_id, (1,)),), api_key="k", seed=1)
     unknown = [json.loads(case.body) for case in plan if case.kind == CaseKind.UNKNOWN_AGENT]
     assert unknown
     assert all(contract.request_validator.is_valid(body) for body in unknown)

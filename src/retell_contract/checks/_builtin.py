@@ -199,13 +199,13 @@ def default_version_is_latest(ctx: CheckContext, exchange: Exchange) -> CheckRes
     return None
 
 
-@check
+@check(stateful=True)
 def call_id_unique(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     """call_id is a non-empty string never returned before in the run (by v2 or v3)."""
     return _unique(ctx, "call_id")
 
 
-@check
+@check(stateful=True)
 def access_token_unique(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     """access_token is a non-empty string never returned before in the run (by v2 or v3)."""
     return _unique(ctx, "access_token")

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
+from typing import overload
 
 from retell_contract.checks._context import CheckContext
 from retell_contract.checks._failures import CheckFailed
@@ -28,11 +29,16 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Check:
-    """A registered check: its name, one-line description and function."""
+    """A registered check: its name, one-line description and function.
+
+    ``stateful`` checks judge an exchange against earlier ones (uniqueness across a run):
+    re-sending one request cannot reproduce their failures, so a run does not shrink them.
+    """
 
     name: str
     description: str
     function: CheckFunction
+    stateful: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,26 @@ class Outcome:
 _REGISTRY: dict[str, Check] = {}
 
 
-def check(function: CheckFunction) -> CheckFunction:
-    """Register ``function`` under its own name; its failures get that name as ``check``."""
+@overload
+def check(function: CheckFunction, /) -> CheckFunction: ...
+@overload
+def check(*, stateful: bool = False) -> Callable[[CheckFunction], CheckFunction]: ...
+
+
+def check(
+    function: CheckFunction | None = None, /, *, stateful: bool = False
+) -> CheckFunction | Callable[[CheckFunction], CheckFunction]:
+    """Register ``function`` under its own name; its failures get that name as ``check``.
+
+    Use as ``@check``, or ``@check(stateful=True)`` for a check that compares an exchange
+    with earlier ones (see :class:`Check`).
+    """
+    if function is None:
+        return lambda inner: _register(inner, stateful=stateful)
+    return _register(function, stateful=stateful)
+
+
+def _register(function: CheckFunction, *, stateful: bool) -> CheckFunction:
     name = function.__name__
     if name in _REGISTRY and _REGISTRY[name].function.__module__ != function.__module__:
         raise ValueError(f"a check named {name!r} is already registered")
@@ -62,7 +86,7 @@ def check(function: CheckFunction) -> CheckFunction:
             raise
 
     description = (function.__doc__ or name).strip().splitlines()[0]
-    _REGISTRY[name] = Check(name=name, description=description, function=named)
+    _REGISTRY[name] = Check(name=name, description=description, function=named, stateful=stateful)
     return named
 
 

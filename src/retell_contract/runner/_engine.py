@@ -1,7 +1,8 @@
-"""The run: plan the cases, send them, check every exchange in plan order, report.
+"""The run: send the probes, then the drawn cases Hypothesis searches with, check, report.
 
-Checks always run in plan order on the calling thread, whatever ``workers`` is, so
-uniqueness and the report are the same for a given seed however requests interleave.
+Probes may be sent by several workers, but every exchange is checked in plan order on the
+calling thread, and the drawn cases are one Hypothesis search (sequential by nature), so
+uniqueness and the report are the same for a given seed whatever ``workers`` is.
 """
 
 from __future__ import annotations
@@ -15,23 +16,26 @@ from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp
 
-from retell_contract.checks import NoResponse, ReportBuilder, RunContext, RunReport, run_checks
+from retell_contract.checks import RunContext, RunReport
 from retell_contract.contracts import Agent, Contract, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange
+from retell_contract.runner._cases import Cases, Checker
 from retell_contract.runner._guards import SetupGuard
 from retell_contract.runner._limits import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_TIMEOUT,
     LIVE_MAX_REQUESTS,
     LIVE_RATE_LIMIT,
+    LIVE_SHRINK_REQUESTS,
     MAX_WORKERS,
+    SHRINK_REQUESTS,
 )
-from retell_contract.runner._plan import plan_cases
+from retell_contract.runner._plan import create_builders, plan_cases
 from retell_contract.runner._probes import PlannedCase
 from retell_contract.runner._reads import ReadBacks
+from retell_contract.runner._search import VALID_PER_INVALID, Search, SearchStopped, drawn_cases
 from retell_contract.runner._send import Attempts, Budget, Pacer, Sender
-from retell_contract.runner._shrink import shrink_report
 from retell_contract.runner._target import Target, http_target, in_process_target
 
 # A second agent for the embedded mock, with a gap in its versions, so that "latest by
@@ -100,7 +104,7 @@ class RunResult:
     cases_sent: int
     requests: int
     elapsed: float  # the whole run: drawing, sending, checking, shrinking
-    drawing: float  # of which drawing the bodies
+    drawing: float  # of which planning the probes, and Hypothesis drawing and shrinking bodies
     first_failure_after: float | None  # seconds from start to the first distinct failure
     notices: tuple[str, ...] = field(default=())
     # Set when Ctrl-C or SIGTERM stopped the run early: the report covers what was checked.
@@ -123,7 +127,7 @@ def embedded_agents(contract: Contract) -> tuple[Agent, ...]:
 
 
 def run(options: RunOptions) -> RunResult:
-    """Run every planned case against the target and check what comes back."""
+    """Send the probes, then Hypothesis's drawn cases, to the target and check what comes back."""
     started = time.perf_counter()
     contract = options.contract or load_contract()
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
@@ -138,15 +142,13 @@ def run(options: RunOptions) -> RunResult:
     max_requests, rate = _limits(options, target, notify)
     operations = _operations(options, contract)
     plan = plan_cases(
-        contract=contract,
-        agents=target.agents,
-        api_key=target.api_key,
-        max_examples=options.max_examples,
-        seed=seed,
-        operations=operations,
+        contract=contract, agents=target.agents, api_key=target.api_key, seed=seed, operations=operations
     )
-    reads = ReadBacks.for_run(contract, operations, target, seed, first_id=len(plan))
-    drawing = time.perf_counter() - started
+    builders = create_builders(
+        contract=contract, agents=target.agents, api_key=target.api_key, seed=seed, operations=operations
+    )
+    examples = drawn_examples(options.max_examples) if builders else 0
+    reads = ReadBacks.for_run(contract, operations, target, seed, first_id=len(plan) + examples)
     sender = Sender(
         contract,
         target,
@@ -156,39 +158,42 @@ def run(options: RunOptions) -> RunResult:
         timeout=options.timeout,
         clock=options.clock,
     )
-    checker = _Checker(RunContext(contract, {a.agent_id: a for a in target.agents}), options, started)
-    guard = SetupGuard(timeout=options.timeout)
+    checker = Checker(
+        RunContext(contract, {a.agent_id: a for a in target.agents}), started, options.on_exchange
+    )
+
+    def progress() -> None:  # in probes and drawn cases: each read-back comes with its create
+        if options.on_progress is not None:
+            options.on_progress(cases.done, len(plan) + examples, checker.builder.failures)
+
+    cases = Cases(sender, checker, reads, SetupGuard(timeout=options.timeout), progress)
+    drawing = time.perf_counter() - started
     interrupted: KeyboardInterrupt | None = None
     try:
-        if options.on_progress is not None:
-            options.on_progress(0, len(plan), 0)  # the plan is drawn: its size is known
-        # closing(): a SetupError or Ctrl-C stops the workers' pending requests at once.
-        with contextlib.closing(_send_all(sender, plan, options.workers)) as sent:
-            for case_id, (planned, attempts) in enumerate(sent):
-                if attempts.skipped:
-                    notify(
-                        f"request budget of {max_requests} used up after {checker.cases} of {len(plan)} cases"
-                    )
-                    break
-                checker.record(case_id, planned, attempts)
-                for read_id, read in reads.after(planned, attempts, case_id):
-                    read_attempts = sender.send(read_id, read)
-                    if not read_attempts.skipped:
-                        checker.record(read_id, read, read_attempts)
-                if options.on_progress is not None:
-                    options.on_progress(case_id + 1, len(plan), checker.builder.failures)
-                guard.observe(planned.kind, attempts)
-        guard.finish()
+        progress()  # the plan is made: its size is known
+        spent = _send_plan(cases, plan, options.workers)
+        if not spent and examples:
+            search = Search(
+                drawn_cases(builders),
+                examples=examples,
+                seed=options.seed,
+                shrink_requests=LIVE_SHRINK_REQUESTS if target.live else SHRINK_REQUESTS,
+                namespace=f"{contract.source}:{','.join(operations)}",
+            )
+            cases.next_id = len(plan)
+            spent = _search(search, cases)
+            drawing += search.own_time
+        if spent:
+            planned = len(plan) + examples
+            notify(f"request budget of {max_requests} used up after {checker.cases} of {planned} cases")
+        cases.guard.finish()
     except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: report what was checked so far
         interrupted = interrupt
-    report = checker.builder.build()
-    if interrupted is None:  # shrinking sends more requests: not after the user said stop
-        report = shrink_report(report, sender=sender, contract=contract, agents=target.agents)
     return RunResult(
-        report=report,
+        report=checker.builder.build(),
         seed=seed,
         target=target.description,
-        cases_planned=len(plan) + reads.planned,
+        cases_planned=len(plan) + examples + reads.planned,
         cases_sent=checker.cases,
         requests=sender.budget.used,
         elapsed=time.perf_counter() - started,
@@ -197,6 +202,33 @@ def run(options: RunOptions) -> RunResult:
         notices=tuple(notices),
         interrupted=interrupted,
     )
+
+
+def drawn_examples(max_examples: int) -> int:
+    """How many drawn cases a run explores: ``max_examples`` valid bodies, a third as many invalid."""
+    return max_examples + max(1, max_examples // VALID_PER_INVALID)
+
+
+def _send_plan(cases: Cases, plan: list[PlannedCase], workers: int) -> bool:
+    """Send and check the probes in plan order; True if the request budget ran out."""
+    # closing(): a SetupError or Ctrl-C stops the workers' pending requests at once.
+    with contextlib.closing(_send_all(cases.sender, plan, workers)) as sent:
+        for case_id, (planned, attempts) in enumerate(sent):
+            if attempts.skipped:
+                return True
+            cases.counted(case_id, planned, attempts)
+    return False
+
+
+def _search(search: Search, cases: Cases) -> bool:
+    """Run the drawn cases; True if the request budget ran out. A setup error is raised."""
+    try:
+        search.run(explore=cases.explore, resend=cases.resend)
+    except SearchStopped as stopped:
+        if stopped.cause is not None:
+            raise stopped.cause from None
+        return True
+    return False
 
 
 def _operations(options: RunOptions, contract: Contract) -> tuple[str, ...]:
@@ -226,35 +258,6 @@ def _limits(
             f"{f'{rate:g}' if rate else 'unlimited'} per second (change with --max-requests / --rate-limit)"
         )
     return max_requests, rate or None
-
-
-class _Checker:
-    """Checks exchanges in plan order and remembers when the first failure showed up."""
-
-    def __init__(self, context: RunContext, options: RunOptions, started: float) -> None:
-        self.context = context
-        self.on_exchange = options.on_exchange
-        self.builder = ReportBuilder()
-        self.started = started
-        self.first_failure_after: float | None = None
-        self.cases = 0
-
-    def record(self, case_id: int, planned: PlannedCase, attempts: Attempts) -> None:
-        self.cases += 1
-        for exchange in attempts.exchanges:
-            if self.on_exchange is not None:
-                self.on_exchange(exchange)
-            ctx = self.context.context_for(exchange, key=str(case_id))
-            # An exchange's index in the run is how many were checked before it.
-            self.builder.add(self.builder.exchanges, exchange, ctx.case.kind, run_checks(ctx, exchange))
-        if attempts.error and attempts.request is not None:
-            failure = NoResponse("an HTTP response", attempts.error)
-            notes = planned.case_notes(case_id).to_notes()
-            self.builder.add_no_response(
-                self.builder.exchanges, failure, str(planned.kind), attempts.request, notes=notes
-            )
-        if self.first_failure_after is None and self.builder.failures:
-            self.first_failure_after = time.perf_counter() - self.started
 
 
 def _send_all(

@@ -9,3 +9,7 @@ MAX_WORKERS = 64
 DEFAULT_TIMEOUT = 10.0  # seconds per response
 # Timeouts in a row (no answer at all) before the run gives up on the server.
 TIMEOUTS_TO_STOP = 3
+# Re-sends Hypothesis may make to shrink one failure: generous in-process, where a request
+# costs about a millisecond; a few dozen against a live server, where each is a real call.
+SHRINK_REQUESTS = 1000
+LIVE_SHRINK_REQUESTS = 40

@@ -98,7 +98,15 @@ class ReadBacks:
         """(case id, case) of each read-back ``attempts`` calls for."""
         if self.builder is None or self.get_call is None:
             return
-        for read in retrieves_after(self.builder, self.get_call, planned, attempts, case_id):
+        for read in self.uncounted_after(planned, attempts, case_id):
             self.next_id += 1
             self.planned += 1
             yield self.next_id - 1, read
+
+    def uncounted_after(
+        self, planned: PlannedCase, attempts: Attempts, case_id: int
+    ) -> Iterator[PlannedCase]:
+        """The read-backs ``attempts`` calls for, not planned as cases (a re-send while shrinking)."""
+        if self.builder is None or self.get_call is None:
+            return
+        yield from retrieves_after(self.builder, self.get_call, planned, attempts, case_id)

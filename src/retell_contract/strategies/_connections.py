@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from retell_contract.contracts import Contract
 from retell_contract.strategies import _call_parts as parts
 from retell_contract.strategies._args import check_contract
+from retell_contract.strategies._members import members as object_members
 from retell_contract.strategies._schema import from_schema
 
 DEFAULT_TTL_SECONDS = 30.0
@@ -64,9 +65,9 @@ def v3_responses(
     }
     properties: dict[str, Any] = schema.get("properties", {})
     required = [name for name in schema.get("required", ()) if isinstance(name, str)]
-    members = {name: _member(known, name, properties.get(name, {})) for name in required}
+    needed = {name: _member(known, name, properties.get(name, {})) for name in required}
     optional = {name: from_schema(sub, name=name) for name, sub in properties.items() if name not in required}
-    return st.fixed_dictionaries(members, optional=optional)
+    return object_members(needed, optional)
 
 
 def _member(known: dict[str, st.SearchStrategy[Any]], name: str, schema: Any) -> st.SearchStrategy[Any]:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from retell_contract.contracts import Agent, Contract, JsonSchema
 from retell_contract.strategies import _json
 from retell_contract.strategies._args import check_agents, check_contract, check_names
+from retell_contract.strategies._members import members
 from retell_contract.strategies._schema import ANY, from_schema, types_of
 
 # Free-form object fields whose documented use calls for a particular flavour of data.
@@ -50,9 +51,15 @@ def optional_request_fields(contract: Contract) -> tuple[str, ...]:
 
 
 def bodies(
-    contract: Contract, agents: tuple[Agent, ...], fields: tuple[str, ...], *, complete: bool = False
+    contract: Contract,
+    agents: tuple[Agent, ...],
+    fields: tuple[str, ...],
+    *,
+    complete: bool = False,
+    full: Collection[str] = (),
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """The drawing behind :func:`request_bodies`; ``complete`` includes every field it can."""
+    """The drawing behind :func:`request_bodies`; ``complete`` includes every field it can,
+    ``full`` names fields that are always there with every member they can have."""
     properties: dict[str, JsonSchema] = contract.request_schema.get("properties", {})
     required = [n for n in contract.request_schema.get("required", ()) if isinstance(n, str)]
 
@@ -60,10 +67,11 @@ def bodies(
         present: dict[str, st.SearchStrategy[Any]] = {}
         optional: dict[str, st.SearchStrategy[Any]] = {}
         for name in (*required, *fields):
-            values = field_values(name, properties.get(name, ANY), agent, complete=complete)
+            whole = complete or name in full
+            values = field_values(name, properties.get(name, ANY), agent, complete=whole)
             if values is not None:
-                (present if complete or name in required else optional)[name] = values
-        return st.fixed_dictionaries(present, optional=optional)
+                (present if whole or name in required else optional)[name] = values
+        return members(present, optional)
 
     return st.one_of([for_agent(agent) for agent in agents])
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from retell_contract.contracts import JsonSchema
 from retell_contract.strategies import _json, _plausible
+from retell_contract.strategies._members import members
 from retell_contract.strategies._schema_merge import Schema, json_key
 from retell_contract.strategies._schema_scalars import from_pattern
 
@@ -88,7 +89,7 @@ def objects(schema: JsonSchema, sub: Sub, *, complete: bool, believable: bool) -
     fixed = (
         st.fixed_dictionaries({**needed, **maybe})
         if complete
-        else st.fixed_dictionaries(needed, optional=maybe)
+        else members(needed, maybe)
     )
     extras = _extras(schema, sub, complete=complete, believable=believable, least=max(shortfall, 0))
     drawn = fixed if extras is None else st.builds(lambda f, e: {**e, **f}, fixed, extras)
