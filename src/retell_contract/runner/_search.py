@@ -113,7 +113,8 @@ class Search:
         self.examples = examples
         self.seed = seed
         self.shrink_requests = shrink_requests
-        self.database = None if seed is not None else _namespaced(database, namespace)
+        self.namespace = namespace
+        self.database = None if seed is not None else (database or settings().database)
         self.own_time = 0.0  # seconds Hypothesis spent outside the probes: drawing, shrinking
 
     def run(self, explore: Probe, resend: Probe) -> int:
@@ -146,7 +147,9 @@ class Search:
 
         @settings(
             max_examples=examples,
-            database=self.database,
+            # Each round its own entries: a later round replaying an earlier round's failure
+            # would see it pass (its signature is known) and delete it.
+            database=_namespaced(self.database, f"{self.namespace}:{number}"),
             deadline=None,  # requests take what the network takes
             verbosity=Verbosity.quiet,
             phases=(Phase.reuse, Phase.generate, Phase.shrink),
@@ -212,10 +215,9 @@ def _fails(state: _Round, case: PlannedCase, explore: Probe, resend: Probe, cap:
 
 
 def _namespaced(database: ExampleDatabase | None, namespace: str) -> ExampleDatabase | None:
-    inner = database if database is not None else settings().database
-    if inner is None:
+    if database is None:
         return None
-    return _Namespaced(inner, hashlib.sha256(namespace.encode()).digest()[:8])
+    return _Namespaced(database, hashlib.sha256(namespace.encode()).digest()[:8])
 
 
 class _Namespaced(ExampleDatabase):
