@@ -296,6 +296,7 @@ def test_with_pytest_recording(retell_contract):
 def test_pytest_recording_cassettes_are_scrubbed_through_vcr_config(
     project: pytest.Pytester, fake_key_server: MockServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    pytest.importorskip("pytest_recording")  # a test extra, not a dependency
     monkeypatch.setenv("MOCK_URL", fake_key_server.url)
     project.makepyfile(test_pr=PYTEST_RECORDING_TEST)
     result = project.runpytest_inprocess("--record-mode", "once", "-p", "no:cacheprovider")
