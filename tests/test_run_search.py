@@ -16,8 +16,9 @@ from retell_contract.checks import CaseKind
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange
 from retell_contract.runner import RunOptions, run
+from retell_contract.runner._cases import SearchStopped
 from retell_contract.runner._probes import PlannedCase
-from retell_contract.runner._search import Search, SearchStopped
+from retell_contract.runner._search import Search
 from run_support import crash_when, drop_metadata, has_non_ascii_metadata, mock_app, rewrite_call_object
 
 

@@ -23,8 +23,17 @@ from retell_contract.exchange import Exchange
 from retell_contract.runner._guards import SetupGuard
 from retell_contract.runner._probes import PlannedCase
 from retell_contract.runner._reads import ReadBacks
-from retell_contract.runner._search import SearchStopped
 from retell_contract.runner._send import Attempts, Sender
+
+
+class SearchStopped(BaseException):
+    """Raised by a probe to end the search at once: the request budget ran out, or the
+    setup is at fault (``cause``). A BaseException, so that Hypothesis neither counts it
+    as a failure nor shrinks it, exactly as it treats Ctrl-C."""
+
+    def __init__(self, cause: Exception | None = None) -> None:
+        super().__init__(str(cause or "the request budget ran out"))
+        self.cause = cause
 
 
 class Checker:

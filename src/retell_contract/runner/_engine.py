@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp
 
@@ -20,7 +21,7 @@ from retell_contract.checks import RunContext, RunReport
 from retell_contract.contracts import Agent, Contract, load_contract
 from retell_contract.errors import UsageError
 from retell_contract.exchange import Exchange
-from retell_contract.runner._cases import Cases, Checker
+from retell_contract.runner._cases import Cases, Checker, SearchStopped
 from retell_contract.runner._guards import SetupGuard
 from retell_contract.runner._limits import (
     DEFAULT_MAX_EXAMPLES,
@@ -30,13 +31,16 @@ from retell_contract.runner._limits import (
     LIVE_SHRINK_REQUESTS,
     MAX_WORKERS,
     SHRINK_REQUESTS,
+    VALID_PER_INVALID,
 )
 from retell_contract.runner._plan import create_builders, plan_cases
 from retell_contract.runner._probes import PlannedCase
 from retell_contract.runner._reads import ReadBacks
-from retell_contract.runner._search import VALID_PER_INVALID, Search, SearchStopped, drawn_cases
 from retell_contract.runner._send import Attempts, Budget, Pacer, Sender
 from retell_contract.runner._target import Target, http_target, in_process_target
+
+if TYPE_CHECKING:
+    from retell_contract.runner._search import Search
 
 # A second agent for the embedded mock, with a gap in its versions, so that "latest by
 # default" and "a version it lacks" are exercised.
@@ -173,6 +177,9 @@ def run(options: RunOptions) -> RunResult:
         progress()  # the plan is made: its size is known
         spent = _send_plan(cases, plan, options.workers)
         if not spent and examples:
+            # Hypothesis is imported here, after the probes: the first request does not wait for it.
+            from retell_contract.runner._search import Search, drawn_cases
+
             search = Search(
                 drawn_cases(builders),
                 examples=examples,

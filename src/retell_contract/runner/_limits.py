@@ -13,3 +13,4 @@ TIMEOUTS_TO_STOP = 3
 # costs about a millisecond; a few dozen against a live server, where each is a real call.
 SHRINK_REQUESTS = 1000
 LIVE_SHRINK_REQUESTS = 40
+VALID_PER_INVALID = 3  # drawn: three valid bodies for each invalid one, so most requests can succeed

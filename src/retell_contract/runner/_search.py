@@ -31,22 +31,11 @@ from hypothesis.errors import FailedHealthCheck, Flaky, HypothesisWarning
 
 from retell_contract.checks import CaseKind
 from retell_contract.errors import UsageError
+from retell_contract.runner._limits import VALID_PER_INVALID
 from retell_contract.runner._probes import Builder, PlannedCase
-
-VALID_PER_INVALID = 3  # three valid bodies for each invalid one: most requests can succeed
 
 # What a probe of one case returns: the signatures of the failures worth shrinking.
 Probe = Callable[[PlannedCase], Iterable[str]]
-
-
-class SearchStopped(BaseException):
-    """Raised by a probe to end the search at once: the request budget ran out, or the
-    setup is at fault (``cause``). A BaseException, so that Hypothesis neither counts it
-    as a failure nor shrinks it, exactly as it treats Ctrl-C."""
-
-    def __init__(self, cause: Exception | None = None) -> None:
-        super().__init__(str(cause or "the request budget ran out"))
-        self.cause = cause
 
 
 class _Found(Exception):

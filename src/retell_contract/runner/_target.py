@@ -15,10 +15,9 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 import requests
 import urllib3
 from requests.adapters import BaseAdapter, HTTPAdapter
@@ -27,6 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from retell_contract import __version__
 from retell_contract.contracts import Agent
 from retell_contract.errors import UsageError
+
+if TYPE_CHECKING:
+    import httpx  # in-process only: importing it also loads its CLI (rich), ~70 ms
 
 # Where `retell-contract mock` listens by default, so a reproducing curl from an in-process
 # run works once the mock is started there.
@@ -166,6 +168,8 @@ class InProcessAdapter(BaseAdapter):
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         body = request.body
         content = body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else b""
+        import httpx
+
         headers = [(name, str(value)) for name, value in request.headers.items()]
         outgoing = httpx.Request(str(request.method), str(request.url), headers=headers, content=content)
         incoming = self.transport.handle_request(outgoing)
