@@ -86,11 +86,7 @@ def objects(schema: JsonSchema, sub: Sub, *, complete: bool, believable: bool) -
 
     needed = {n: member(n) for n in required}
     maybe = {n: member(n) for n in optional}
-    fixed = (
-        st.fixed_dictionaries({**needed, **maybe})
-        if complete
-        else members(needed, maybe)
-    )
+    fixed = st.fixed_dictionaries({**needed, **maybe}) if complete else members(needed, maybe)
     extras = _extras(schema, sub, complete=complete, believable=believable, least=max(shortfall, 0))
     drawn = fixed if extras is None else st.builds(lambda f, e: {**e, **f}, fixed, extras)
     rich = ("maxProperties", "dependentRequired", "dependentSchemas", "patternProperties", "propertyNames")
