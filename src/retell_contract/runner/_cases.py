@@ -1,7 +1,7 @@
 """One case of a run: send it, read back the call it created, check both, count or offer.
 
 Exploration counts every exchange (``Cases.counted``); a re-send while Hypothesis shrinks
-only offers a smaller example of a failure already counted (``Cases.resent``), so the
+only offers a smaller example of a failure already counted (``Cases.resend``), so the
 report's counts mean the same whatever was shrunk.
 """
 
@@ -63,8 +63,7 @@ class Checker:
             # An exchange's index in the run is how many were checked before it.
             self.builder.add(self.builder.exchanges, exchange, ctx.case.kind, outcomes)
             found += [outcome.failure for outcome in outcomes if outcome.failure is not None]
-        if attempts.error and attempts.request is not None:
-            failure = NoResponse("an HTTP response", attempts.error)
+        if (failure := _no_response(attempts)) is not None and attempts.request is not None:
             notes = planned.case_notes(case_id).to_notes()
             self.builder.add_no_response(
                 self.builder.exchanges, failure, str(planned.kind), attempts.request, notes=notes
@@ -85,8 +84,7 @@ class Checker:
                         outcome.failure, ctx.case.kind, exchange.request, exchange.response
                     )
                     found.append(outcome.failure)
-        if attempts.error and attempts.request is not None:
-            failure = NoResponse("an HTTP response", attempts.error)
+        if (failure := _no_response(attempts)) is not None and attempts.request is not None:
             self.builder.offer_example(failure, str(planned.kind), attempts.request, None)
             found.append(failure)
         return self._reproducible(found, attempts)
@@ -95,6 +93,11 @@ class Checker:
         if attempts.timed_out:
             return []  # each re-send would wait out the whole timeout again
         return [failure.signature for failure in found if failure.check not in self._stateful]
+
+
+def _no_response(attempts: Attempts) -> NoResponse | None:
+    """The failure of a request that got no HTTP response at all, if this one got none."""
+    return NoResponse("an HTTP response", attempts.error) if attempts.error else None
 
 
 class Cases:
@@ -107,11 +110,13 @@ class Cases:
         reads: ReadBacks,
         guard: SetupGuard,
         on_checked: Callable[[], None],
+        *,
+        first_drawn_id: int,
     ) -> None:
         self.sender, self.checker, self.reads, self.guard = sender, checker, reads, guard
         self.on_checked = on_checked
         self.done = 0  # probes and drawn cases checked so far (read-backs come with their create)
-        self.next_id = 0  # drawn cases are numbered after the probes, as they are drawn
+        self.next_id = first_drawn_id  # drawn cases are numbered after the probes, as drawn
         self._resend_id = -1  # re-sends while shrinking count down, clear of every counted case
 
     def counted(self, case_id: int, planned: PlannedCase, attempts: Attempts) -> list[str]:

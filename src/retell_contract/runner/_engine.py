@@ -33,7 +33,7 @@ from retell_contract.runner._limits import (
     SHRINK_REQUESTS,
     VALID_PER_INVALID,
 )
-from retell_contract.runner._plan import create_builders, plan_cases
+from retell_contract.runner._plan import create_builders, probes_for
 from retell_contract.runner._probes import PlannedCase
 from retell_contract.runner._reads import ReadBacks
 from retell_contract.runner._send import Attempts, Budget, Pacer, Sender
@@ -145,11 +145,12 @@ def run(options: RunOptions) -> RunResult:
     target = _open_target(options, contract, notify)
     max_requests, rate = _limits(options, target, notify)
     operations = _operations(options, contract)
-    plan = plan_cases(
-        contract=contract, agents=target.agents, api_key=target.api_key, seed=seed, operations=operations
-    )
+    agents, key = target.agents, target.api_key
     builders = create_builders(
-        contract=contract, agents=target.agents, api_key=target.api_key, seed=seed, operations=operations
+        contract=contract, agents=agents, api_key=key, seed=seed, operations=operations
+    )
+    plan = probes_for(
+        builders, contract=contract, agents=agents, api_key=key, seed=seed, operations=operations
     )
     examples = drawn_examples(options.max_examples) if builders else 0
     reads = ReadBacks.for_run(contract, operations, target, seed, first_id=len(plan) + examples)
@@ -170,7 +171,8 @@ def run(options: RunOptions) -> RunResult:
         if options.on_progress is not None:
             options.on_progress(cases.done, len(plan) + examples, checker.builder.failures)
 
-    cases = Cases(sender, checker, reads, SetupGuard(timeout=options.timeout), progress)
+    guard = SetupGuard(timeout=options.timeout)
+    cases = Cases(sender, checker, reads, guard, progress, first_drawn_id=len(plan))
     drawing = time.perf_counter() - started
     interrupted: KeyboardInterrupt | None = None
     try:
@@ -187,7 +189,6 @@ def run(options: RunOptions) -> RunResult:
                 shrink_requests=LIVE_SHRINK_REQUESTS if target.live else SHRINK_REQUESTS,
                 namespace=f"{contract.source}:{','.join(operations)}",
             )
-            cases.next_id = len(plan)
             spent = _search(search, cases)
             drawing += search.own_time
         if spent:

@@ -40,8 +40,23 @@ def plan_cases(
     bodies come from :func:`~retell_contract.runner._search.drawn_cases`."""
     names = tuple(operations) if operations is not None else contract.operation_names
     builders = create_builders(contract=contract, agents=agents, api_key=api_key, seed=seed, operations=names)
+    return probes_for(
+        builders, contract=contract, agents=agents, api_key=api_key, seed=seed, operations=names
+    )
+
+
+def probes_for(
+    builders: list[Builder],
+    *,
+    contract: Contract,
+    agents: Sequence[Agent],
+    api_key: str,
+    seed: int,
+    operations: Sequence[str],
+) -> list[PlannedCase]:
+    """:func:`plan_cases` with the create operations' builders already made (the run's)."""
     fixed = [list(interleave(list(edge_cases(b)), list(probe_cases(b)))) for b in builders]
-    if GET_CALL in names and contract.has_operation(GET_CALL):
+    if GET_CALL in operations and contract.has_operation(GET_CALL):
         reader = builders[0] if builders else Builder(contract, tuple(agents), api_key, seed)
         fixed.append(list(get_call_probes(reader, contract.operation(GET_CALL))))
     return list(interleave(*fixed))

@@ -96,8 +96,6 @@ class ReadBacks:
         self, planned: PlannedCase, attempts: Attempts, case_id: int
     ) -> Iterator[tuple[int, PlannedCase]]:
         """(case id, case) of each read-back ``attempts`` calls for."""
-        if self.builder is None or self.get_call is None:
-            return
         for read in self.uncounted_after(planned, attempts, case_id):
             self.next_id += 1
             self.planned += 1

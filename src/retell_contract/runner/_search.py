@@ -103,7 +103,9 @@ class Search:
         self.seed = seed
         self.shrink_requests = shrink_requests
         self.namespace = namespace
-        self.database = None if seed is not None else (database or settings().database)
+        if database is None:
+            database = settings().database  # the profile's, as in a user's @given test
+        self.database = None if seed is not None else database
         self.own_time = 0.0  # seconds Hypothesis spent outside the probes: drawing, shrinking
 
     def run(self, explore: Probe, resend: Probe) -> int:
