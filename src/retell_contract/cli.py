@@ -16,7 +16,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from retell_contract import __version__, drift
-from retell_contract._signals import Terminated, exit_code, sigterm_as_interrupt
+from retell_contract._signals import Terminated, delivered, exit_code, interrupts_as_exceptions
 from retell_contract.contracts import Contract, Operation, load_contract
 from retell_contract.drift._model import FAIL_ON_CHOICES
 from retell_contract.drift._render import FORMATS
@@ -54,6 +54,7 @@ def reports_errors(command: F) -> F:
         except RetellContractError as error:
             fail(str(error))
         except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (see _signals)
+            delivered()
             what = "terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "interrupted"
             click.echo(f"retell-contract: {what}", err=True)
             sys.exit(exit_code(interrupt))
@@ -115,7 +116,7 @@ def main(ctx: click.Context) -> None:
     from retell_contract._config import load_defaults
 
     ctx.default_map = load_defaults(main, ctx)
-    ctx.with_resource(sigterm_as_interrupt())
+    ctx.with_resource(interrupts_as_exceptions())
 
 
 def describe_contract(contract: Contract) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from retell_contract._signals import raise_pending
 from retell_contract.checks import (
     CheckFailed,
     NoResponse,
@@ -121,6 +122,7 @@ class Cases:
 
     def counted(self, case_id: int, planned: PlannedCase, attempts: Attempts) -> list[str]:
         """Check a case that was sent (and its read-backs); may raise :class:`SetupError`."""
+        raise_pending()  # a Ctrl-C that something swallowed still stops the run here
         found = self.checker.record(case_id, planned, attempts)
         for read_id, read in self.reads.after(planned, attempts, case_id):
             read_attempts = self.sender.send(read_id, read)
@@ -144,6 +146,7 @@ class Cases:
 
     def resend(self, planned: PlannedCase) -> list[str]:
         """Send a case again while shrinking: the search's ``resend`` probe."""
+        raise_pending()
         case_id = self._take_resend_id()
         attempts = self.sender.send(case_id, planned)
         if attempts.skipped:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp
 
+from retell_contract._signals import delivered
 from retell_contract.checks import RunContext, RunReport
 from retell_contract.contracts import Agent, Contract, load_contract
 from retell_contract.errors import UsageError
@@ -196,6 +197,7 @@ def run(options: RunOptions) -> RunResult:
             notify(f"request budget of {max_requests} used up after {checker.cases} of {planned} cases")
         cases.guard.finish()
     except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: report what was checked so far
+        delivered()
         interrupted = interrupt
     return RunResult(
         report=checker.builder.build(),

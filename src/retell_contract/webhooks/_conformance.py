@@ -24,6 +24,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
+from retell_contract._signals import raise_pending
 from retell_contract.checks import (
     Check,
     CheckFailed,
@@ -156,6 +157,7 @@ class _Run:
         )
         @given(strategy)
         def search(value: Any) -> None:
+            raise_pending()  # a Ctrl-C swallowed inside Hypothesis still stops the run
             try:
                 probe(value)
             except CheckFailed:
