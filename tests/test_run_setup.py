@@ -13,6 +13,7 @@ from retell_contract.cli import main
 from retell_contract.errors import SetupError
 from retell_contract.runner import RunOptions, run
 from retell_contract.runner._guards import REJECTED_TO_STOP, TIMEOUTS_TO_STOP
+from retell_contract.runner._target import environment_sessions
 from retell_contract.server import AppServer
 from run_support import SECRET_KEY, mock_app
 
@@ -105,3 +106,26 @@ def test_a_bad_timeout_is_one_line(value: str) -> None:
     result = CliRunner().invoke(main, ["run", "--timeout", value])
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_netrc_entry_for_the_host_does_not_replace_the_api_key(tmp_path, monkeypatch) -> None:
+    # requests with trust_env on swaps the Authorization header for the netrc's Basic auth.
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with AppServer(mock_app(SECRET_KEY)) as server:
+        result = run(RunOptions(url=server.url, api_key=SECRET_KEY, seed=1, max_examples=5))
+    assert result.report.ok
+    assert result.cases_sent > 0
+
+
+def test_http_sessions_take_proxies_and_ca_bundle_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/company.pem")
+    remote = environment_sessions("https://api.example")()
+    assert remote.proxies["https"] == "http://proxy.example:3128"
+    assert remote.verify == "/etc/ssl/company.pem"
+    assert not remote.trust_env  # read once here, not again for every request
+    assert environment_sessions("https://internal.example")().proxies == {}

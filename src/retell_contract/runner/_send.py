@@ -131,9 +131,11 @@ class Sender:
         case = self.operation.Case(method=planned.method, headers=dict(planned.headers))
         sent_at = int(self.clock() * 1000)
         case.path = planned.path
+        session = self.target.session()
         response = case.call(
             base_url=self.target.base_url,
-            session=self.target.session(),
+            session=session,
+            verify=session.verify,  # the session's, read from the environment once (_target)
             data=planned.body,
             allow_redirects=False,
             timeout=self.timeout,

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import io
 import ipaddress
+import os
 import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import requests
 import urllib3
@@ -82,7 +84,30 @@ def http_target(url: str, *, api_key: str, agents: tuple[Agent, ...]) -> Target:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"--url must be an http(s) URL such as https://api.retellai.com, not {url!r}")
     _check_reachable(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), url)
-    return Target(url, url.rstrip("/"), api_key, agents, not is_loopback(parts.hostname), _session)
+    live = not is_loopback(parts.hostname)
+    return Target(url, url.rstrip("/"), api_key, agents, live, environment_sessions(url))
+
+
+def environment_sessions(url: str) -> Callable[[], requests.Session]:
+    """Sessions for ``url`` with the environment's proxies and CA bundle, read once.
+
+    With ``trust_env`` on, requests reads them (and ``~/.netrc``) again for every request,
+    which costs more than a request to a local server. A run talks to one origin, so one
+    reading serves it all. The netrc stays out: its entry would replace the run's own
+    ``Authorization`` header.
+    """
+    host = urlsplit(url).hostname or ""
+    proxies = {} if proxy_bypass(host) else getproxies()
+    verify: bool | str = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+
+    def make_session() -> requests.Session:
+        session = _session()
+        session.trust_env = False
+        session.proxies.update({k: v for k, v in proxies.items() if k in ("http", "https", "all")})
+        session.verify = verify
+        return session
+
+    return make_session
 
 
 def is_loopback(host: str) -> bool:
