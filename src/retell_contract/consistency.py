@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Literal, TypeGuard
 
+from retell_contract._json_semantics import is_number
 from retell_contract._violation import Violation
 from retell_contract.contracts import Contract, JsonSchema
 
@@ -122,11 +123,6 @@ def _latency_order(latency: JsonSchema) -> tuple[str, ...]:
 def call_stage(status: object) -> Stage | None:
     """The lifecycle stage a ``call_status`` value implies (None when unknown)."""
     return STATUS_STAGES.get(status) if isinstance(status, str) else None
-
-
-def is_number(value: object) -> TypeGuard[int | float]:
-    """A JSON number (booleans are not numbers here, as in JSON Schema)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _is_int(value: object) -> TypeGuard[int]:

@@ -23,9 +23,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from jsonschema import Draft202012Validator
 
+from retell_contract._json_semantics import discriminator, json_key
 from retell_contract.contracts import JsonSchema
 from retell_contract.strategies import _json, _schema_containers, _schema_scalars
-from retell_contract.strategies._schema_merge import ANNOTATIONS, Schema, fold, json_key
+from retell_contract.strategies._schema_merge import ANNOTATIONS, Schema, fold
 
 MAX_ITEMS = _schema_containers.MAX_ITEMS
 ANY: JsonSchema = {}  # the schema that allows anything (one shared object: see _BUILT)
@@ -65,21 +66,6 @@ def types_of(schema: JsonSchema) -> tuple[str, ...]:
     if isinstance(declared, str):
         return (declared,)
     return tuple(t for t in declared if isinstance(t, str)) if isinstance(declared, list) else ()
-
-
-def discriminator(schema: JsonSchema) -> str | None:
-    """The member whose string enum tells a oneOf's object branches apart, if any."""
-    branches = schema.get("oneOf")
-    if not isinstance(branches, list) or not branches or not all(isinstance(b, dict) for b in branches):
-        return None
-    candidates: set[str] = set.intersection(*(set(b.get("properties", {})) for b in branches))
-    for member in sorted(candidates):
-        enums = [b["properties"][member].get("enum") for b in branches]
-        if all(isinstance(e, list) and e and all(isinstance(v, str) for v in e) for e in enums):
-            flat = [v for e in enums for v in e]
-            if len(flat) == len(set(flat)) and all(member in b.get("required", []) for b in branches):
-                return member
-    return None
 
 
 @dataclass(frozen=True)
@@ -150,7 +136,7 @@ def _combined(schema: JsonSchema, options: _Options) -> tuple[st.SearchStrategy[
         if isinstance(branches, list):
             rest = _without(schema, combinator)
             parts = [_build({"allOf": [rest, b]}, options) for b in branches]
-            if combinator == "oneOf" and discriminator(schema) is None:
+            if combinator == "oneOf" and discriminator(branches) is None:
                 parts = [p.filter(_only_branch(branches, i)) for i, p in enumerate(parts)]
             return st.one_of(parts), True
     if "if" in schema:
