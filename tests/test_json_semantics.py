@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from retell_contract._json_semantics import (
     discriminator,
+    is_int,
     is_integer,
     is_number,
     json_key,
@@ -89,25 +90,26 @@ def test_same_json_and_json_key_on_the_edges(left, right, same):
 
 
 @pytest.mark.parametrize(
-    ("value", "kind", "number", "integer"),
+    ("value", "kind", "number", "integer", "plain_int"),
     [
-        (None, "null", False, False),
-        (True, "boolean", False, False),
-        (0, "integer", True, True),
-        (2.0, "integer", True, True),
-        (10**400, "integer", True, True),
-        (1e300, "integer", True, True),
-        (0.5, "number", True, False),
-        (float("inf"), "number", True, False),
-        ("1", "string", False, False),
-        ([1], "array", False, False),
-        ({"a": 1}, "object", False, False),
+        (None, "null", False, False, False),
+        (True, "boolean", False, False, False),
+        (0, "integer", True, True, True),
+        (2.0, "integer", True, True, False),
+        (10**400, "integer", True, True, True),
+        (1e300, "integer", True, True, False),
+        (0.5, "number", True, False, False),
+        (float("inf"), "number", True, False, False),
+        ("1", "string", False, False, False),
+        ([1], "array", False, False, False),
+        ({"a": 1}, "object", False, False, False),
     ],
 )
-def test_type_number_and_integer(value, kind, number, integer):
+def test_type_number_and_integer(value, kind, number, integer, plain_int):
     assert json_type(value) == kind
     assert is_number(value) is number
     assert is_integer(value) is integer
+    assert is_int(value) is plain_int
 
 
 def test_json_type_refuses_what_json_cannot_hold():

@@ -24,11 +24,15 @@ def is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def is_int(value: object) -> TypeGuard[int]:
+    """A Python ``int`` that is no ``bool``: a whole number written without a fraction, as
+    timestamps and versions must be (``2.0`` is a JSON Schema integer, not this)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def is_integer(value: object) -> bool:
     """A JSON Schema integer: a whole number, ``2.0`` included, however large."""
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    return is_int(value) or (isinstance(value, float) and value.is_integer())
 
 
 def json_type(value: object) -> str:

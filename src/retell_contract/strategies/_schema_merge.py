@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from retell_contract._json_semantics import json_key
+from retell_contract._json_semantics import is_int, json_key
 from retell_contract.contracts import JsonSchema
 
 Schema = JsonSchema | bool
@@ -139,7 +139,7 @@ def _both(mine: Any, theirs: Any) -> Any:
 
 
 def _multiple(mine: Any, theirs: Any) -> Any:
-    if isinstance(mine, int) and isinstance(theirs, int) and not isinstance(mine, bool):
+    if is_int(mine) and is_int(theirs):
         return math.lcm(mine, theirs)
     return None
 
