@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -153,3 +155,15 @@ def test_the_usual_names_win_whatever_the_order_of_properties():
 @pytest.mark.parametrize("branches", [None, [], "oneOf", {"a": 1}, [1, 2]])
 def test_no_union_has_no_discriminator(branches):
     assert discriminator(branches) is None
+
+
+def test_the_module_is_a_leaf_so_every_layer_may_import_it():
+
+    import retell_contract._json_semantics as module
+
+    tree = ast.parse(Path(module.__file__ or "").read_text())
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    assert not {name for name in imported if name.startswith("retell_contract")}
