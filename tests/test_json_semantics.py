@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from retell_contract._json_semantics import (
+    as_int,
     discriminator,
     is_int,
     is_integer,
@@ -112,6 +113,9 @@ def test_type_number_and_integer(value, kind, number, integer, plain_int):
     assert is_number(value) is number
     assert is_integer(value) is integer
     assert is_int(value) is plain_int
+    whole = as_int(value)
+    assert (whole is not None) is integer
+    assert whole is None or (type(whole) is int and same_json(whole, value))
 
 
 def test_json_type_refuses_what_json_cannot_hold():

@@ -32,7 +32,14 @@ def is_int(value: object) -> TypeGuard[int]:
 
 def is_integer(value: object) -> bool:
     """A JSON Schema integer: a whole number, ``2.0`` included, however large."""
-    return is_int(value) or (isinstance(value, float) and value.is_integer())
+    return as_int(value) is not None
+
+
+def as_int(value: object) -> int | None:
+    """The ``int`` a JSON Schema integer stands for (``2.0`` → ``2``), else None."""
+    if is_int(value):
+        return value
+    return int(value) if isinstance(value, float) and value.is_integer() else None
 
 
 def json_type(value: object) -> str:
@@ -70,7 +77,8 @@ def _number_key(value: int | float) -> int | float | str:
         return value
     if math.isnan(value):
         return "nan"  # NaN is not JSON, but parsers accept it; it equals itself here
-    return int(value) if value.is_integer() else value
+    whole = as_int(value)
+    return value if whole is None else whole
 
 
 def same_json(left: Any, right: Any) -> bool:

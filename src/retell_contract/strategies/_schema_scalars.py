@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from retell_contract._json_semantics import is_number
+from retell_contract._json_semantics import as_int, is_number
 from retell_contract.contracts import JsonSchema
 from retell_contract.strategies import _json, _plausible
 
@@ -105,11 +105,10 @@ def _url(slug: str) -> str:
 def integers(schema: JsonSchema, believable: bool) -> st.SearchStrategy[int]:
     """Integers within the bounds and multipleOf; unbounded ones include very large ones."""
     low, high = _integer_bounds(schema)
-    step = schema.get("multipleOf", 1)
-    if isinstance(step, float) and step.is_integer():
-        step = int(step)
-    if not isinstance(step, int) or isinstance(step, bool) or step <= 0:
-        return _integer_range(low, high, 1).filter(lambda n: _is_multiple(n, step))
+    given = schema.get("multipleOf", 1)
+    step = as_int(given)
+    if step is None or step <= 0:
+        return _integer_range(low, high, 1).filter(lambda n: _is_multiple(n, given))
     drawn = _integer_range(low, high, step)
     if believable:
         return drawn
