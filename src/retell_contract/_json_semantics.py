@@ -1,10 +1,10 @@
 """JSON's value semantics, defined once for strategies, checks, the mock and drift.
 
 JSON Schema says ``true`` is not ``1``, ``1`` equals ``1.0`` (and is an integer), member
-order in an object does not matter and item order in an array does. Each copy of these
-rules that used to live in the package disagreed with another at the edges, so they live
-here alone. Integers are compared exactly, never through ``float``: ``10**400`` has no
-float and ``2**53 + 1`` is not ``2**53``.
+order in an object does not matter and item order in an array does. Every layer asks
+these questions, and a second answer to any of them disagrees at the edges, so they are
+answered here only. Integers are compared exactly, never through ``float``: ``10**400``
+has no float and ``2**53 + 1`` is not ``2**53``.
 
 A leaf module: it imports nothing from the package, so any layer may use it.
 """
