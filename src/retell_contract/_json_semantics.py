@@ -17,6 +17,14 @@ from typing import Any, TypeGuard
 
 # Names a discriminating member usually has; the first present wins over alphabetical order.
 _PREFERRED = ("type", "role", "kind", "object", "event")
+_TYPE_NAMES = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
 
 
 def is_number(value: object) -> TypeGuard[int | float]:
@@ -44,12 +52,15 @@ def as_int(value: object) -> int | None:
 
 def json_type(value: object) -> str:
     """The JSON Schema type name of a parsed JSON value (``integer`` for any whole number)."""
-    if value is None:
-        return "null"
+    kind = _TYPE_NAMES.get(type(value))  # the exact types a parser returns: drift's hot path
+    if kind is not None:
+        return kind
+    if isinstance(value, float):
+        return "integer" if value.is_integer() else "number"
     if isinstance(value, bool):
         return "boolean"
-    if is_number(value):
-        return "integer" if is_integer(value) else "number"
+    if isinstance(value, int):
+        return "integer"
     if isinstance(value, str):
         return "string"
     if isinstance(value, list | tuple):
@@ -61,10 +72,27 @@ def json_type(value: object) -> str:
 
 def json_key(value: Any) -> Hashable:
     """A hashable key that two values share exactly when :func:`same_json` holds for them."""
-    if value is None or isinstance(value, bool | str):
-        return (type(value).__name__, value)
-    if is_number(value):
-        return ("number", _number_key(value))
+    kind = type(value)  # the exact types a parser returns first: drift keys every value it meets
+    if kind is str:
+        return ("string", value)
+    if kind is int:
+        return ("number", value)
+    if kind is float:
+        return ("number", _float_key(value))
+    return _other_key(value)
+
+
+def _other_key(value: Any) -> Hashable:
+    if value is None:
+        return ("null",)
+    if isinstance(value, bool):
+        return ("boolean", value)
+    if isinstance(value, str):
+        return ("string", str(value))
+    if isinstance(value, int):
+        return ("number", int(value))
+    if isinstance(value, float):
+        return ("number", _float_key(float(value)))
     if isinstance(value, list | tuple):
         return ("array", tuple(json_key(item) for item in value))
     if isinstance(value, Mapping):
@@ -72,9 +100,7 @@ def json_key(value: Any) -> Hashable:
     return ("other", type(value).__qualname__, repr(value))
 
 
-def _number_key(value: int | float) -> int | float | str:
-    if isinstance(value, int):
-        return value
+def _float_key(value: float) -> int | float | str:
     if math.isnan(value):
         return "nan"  # NaN is not JSON, but parsers accept it; it equals itself here
     whole = as_int(value)
