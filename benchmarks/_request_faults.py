@@ -14,7 +14,7 @@ from typing import Any
 
 from benchmarks._asgi import Request, RequestRewrite
 from benchmarks._mutant import AGENTS, API_KEY, CONTRACT
-from retell_contract.consistency import is_number
+from retell_contract._json_semantics import is_number
 from retell_contract.exchange import NOT_JSON
 from retell_contract.validation import validate_request_body
 

@@ -15,7 +15,7 @@ from typing import Any
 from benchmarks._asgi import Request, Response, ResponseRewrite
 from benchmarks._mutant import CONTRACT
 from benchmarks._request_faults import map_leaves
-from retell_contract.consistency import is_number
+from retell_contract._json_semantics import is_number
 from retell_contract.exchange import NOT_JSON
 from retell_contract.server._responses import ErrorResponses
 

@@ -14,7 +14,7 @@ from typing import Any
 from benchmarks._asgi import Request, RequestRewrite, Response, ResponseRewrite
 from benchmarks._mutant import AGENTS, API_KEY, CONTRACT
 from benchmarks._response_faults import CallChange
-from retell_contract.consistency import is_number
+from retell_contract._json_semantics import is_number
 from retell_contract.contracts import CREATE_V2, CREATE_V3, GET_CALL
 from retell_contract.server._responses import ErrorResponses
 

@@ -281,6 +281,14 @@ def test_default_version_must_be_an_integer_even_when_versions_are_unknown():
     assert failures(Exchange(fine.request, fine.response, {**fine.notes, NOTE_VERSIONS: ""})) == {}
 
 
+def test_a_default_version_too_big_for_a_float_is_still_an_integer():
+    sent = {"agent_id": "agent_unknown_versions"}
+    ex = exchange(request(sent), 201, new_call(sent, agent_version=10**400))
+    assert failures(Exchange(ex.request, ex.response, {**ex.notes, NOTE_VERSIONS: ""})) == {}
+    found = failures(exchange(request(sent), 201, new_call(sent, agent_version=10**400)))
+    assert isinstance(found["default_version_is_latest"], FieldMismatch)  # not the latest (3)
+
+
 def test_call_ids_and_tokens_must_be_unique_across_the_run_without_printing_tokens():
     run = RunContext(CONTRACT, {AGENT.agent_id: AGENT})
     first = exchange(request(BODY), 201, new_call(BODY, n=1), case_id="1")

@@ -46,9 +46,9 @@ HOSTILE_BODIES = [
     _case("-Infinity", _with_agent(b', "metadata": {"n": -Infinity}}'), 400, "-Infinity"),
     _case("overflowing-float", _with_agent(b', "metadata": {"n": 1e400}}'), 400, "out of range"),
     _case("truncated", b'{"agent_id": ', 400, "not valid JSON"),
-    _case("array", b"[1, 2]", 400, "must be a JSON object, not an array"),
-    _case("string", b'"text"', 400, "not a string"),
-    _case("null", b"null", 400, "not null"),
+    _case("array", b"[1, 2]", 400, "must be a JSON object, not a JSON array"),
+    _case("string", b'"text"', 400, "not a JSON string"),
+    _case("null", b"null", 400, "not a JSON null"),
 ]
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from jsonschema import Draft202012Validator, FormatChecker
 
+from retell_contract.strategies import sample
 from retell_contract.strategies._json import LARGE_INTEGERS, ODD_STRINGS
 from retell_contract.strategies._schema import from_schema
 from schema_support import json_schemas
@@ -141,3 +142,11 @@ def test_hostile_corners_keep_to_the_bounds(text: str, number: int) -> None:
 def test_a_schema_that_is_not_one_is_named() -> None:
     with pytest.raises(InvalidArgument, match="not 'string'"):
         from_schema("string")  # type: ignore[arg-type]
+
+
+def test_a_schema_changed_in_place_gets_a_fresh_strategy() -> None:
+    schema: dict[str, Any] = {"type": "integer", "minimum": 3, "maximum": 3}
+    assert sample(from_schema(schema), seed=0) == 3
+    schema["minimum"] = schema["maximum"] = 7  # the same dict object, new meaning
+    assert sample(from_schema(schema), seed=0) == 7
+    assert from_schema(dict(schema)) is from_schema(schema)  # equal schemas share one build

@@ -17,8 +17,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any, Literal, TypeGuard
+from typing import Any, Literal
 
+from retell_contract._json_semantics import is_int, is_number
 from retell_contract._violation import Violation
 from retell_contract.contracts import Contract, JsonSchema
 
@@ -124,29 +125,20 @@ def call_stage(status: object) -> Stage | None:
     return STATUS_STAGES.get(status) if isinstance(status, str) else None
 
 
-def is_number(value: object) -> TypeGuard[int | float]:
-    """A JSON number (booleans are not numbers here, as in JSON Schema)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 # -- timestamps ---------------------------------------------------------------------------
 
 
 @_rule("duration_matches_timestamps")
 def _duration(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     start, end, duration = (call.get(k) for k in ("start_timestamp", "end_timestamp", "duration_ms"))
-    if _is_int(start) and _is_int(end) and _is_int(duration) and duration != end - start:
+    if is_int(start) and is_int(end) and is_int(duration) and duration != end - start:
         yield "duration_ms", f"duration_ms={duration} but end_timestamp - start_timestamp = {end - start}"
 
 
 @_rule("timestamps_ordered")
 def _timestamps(call: dict[str, Any], facts: ContractFacts) -> Iterable[Problem]:
     start, end = call.get("start_timestamp"), call.get("end_timestamp")
-    if _is_int(start) and _is_int(end) and end < start:
+    if is_int(start) and is_int(end) and end < start:
         yield "end_timestamp", f"end_timestamp={end} is before start_timestamp={start}"
 
 

@@ -11,8 +11,8 @@ what the run knows (agents and their versions) and what the case expects.
 True
 """
 
+from retell_contract._json_semantics import same_json
 from retell_contract.checks import _builtin, _today  # noqa: F401 - registers the built-in checks
-from retell_contract.checks._builtin import same_json
 from retell_contract.checks._context import (
     ACCEPTING_KINDS,
     NOTE_CASE,

@@ -9,9 +9,9 @@ Extra call-object fields are never failures: that is drift, reported by ``diff``
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
+from retell_contract._json_semantics import is_integer, same_json
 from retell_contract._secrets import SCRUBBED_PREFIX
 from retell_contract.checks._context import (
     ACCEPTING_KINDS,
@@ -30,7 +30,7 @@ from retell_contract.checks._failures import (
     WrongContentType,
 )
 from retell_contract.checks._registry import SKIP, CheckResult, check
-from retell_contract.consistency import consistency_violations, is_number
+from retell_contract.consistency import consistency_violations
 from retell_contract.exchange import NOT_JSON, Exchange
 from retell_contract.validation import Violation, validate_call_object
 
@@ -190,7 +190,7 @@ def default_version_is_latest(ctx: CheckContext, exchange: Exchange) -> CheckRes
     if call is None or sent is None or "agent_version" in sent:
         return SKIP
     version = call.get("agent_version")
-    if not _is_integer(version):
+    if not is_integer(version):
         raise FieldMismatch("an integer agent_version (none was sent)", _show(version), field="agent_version")
     if ctx.case.versions and version != max(ctx.case.versions):
         latest = max(ctx.case.versions)
@@ -221,19 +221,6 @@ def no_post_call_fields(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     if present:
         raise FieldMismatch("no post-call fields on a new call", ", ".join(present), field=",".join(present))
     return None
-
-
-def same_json(left: Any, right: Any) -> bool:
-    """JSON equality: numbers by value (1 == 1.0), but true is not 1 and key order is free."""
-    if isinstance(left, bool) or isinstance(right, bool):
-        return type(left) is type(right) and left == right
-    if is_number(left) and is_number(right):
-        return left == right or (math.isnan(left) and math.isnan(right))
-    if isinstance(left, dict) and isinstance(right, dict):
-        return left.keys() == right.keys() and all(same_json(left[k], right[k]) for k in left)
-    if isinstance(left, list) and isinstance(right, list):
-        return len(left) == len(right) and all(same_json(a, b) for a, b in zip(left, right, strict=True))
-    return type(left) is type(right) and left == right
 
 
 def _call_and_request(ctx: CheckContext) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -322,7 +309,3 @@ def _show(value: Any) -> str:
 
 def _clip(text: str) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
-
-
-def _is_integer(value: Any) -> bool:
-    return is_number(value) and float(value).is_integer()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from email.utils import parsedate_to_datetime
-from typing import Any
 
+from retell_contract._json_semantics import is_int
 from retell_contract.checks._builtin import VERSION, _call_and_request, _show, _violation
 from retell_contract.checks._context import CaseNotes, CheckContext
 from retell_contract.checks._failures import FieldMismatch, SchemaMismatch
@@ -41,7 +41,7 @@ def connection_details_schema(ctx: CheckContext, exchange: Exchange) -> CheckRes
 def expires_at_in_milliseconds(ctx: CheckContext, exchange: Exchange) -> CheckResult:
     """v3's expires_at is epoch milliseconds, after the request and within an hour of it."""
     details = ctx.new_connection
-    if details is None or not _is_int(details.get("expires_at")):
+    if details is None or not is_int(details.get("expires_at")):
         return SKIP  # a missing or mistyped expires_at is connection_details_schema's to report
     expires = details["expires_at"]
     if not _MS_RANGE[0] <= expires < _MS_RANGE[1]:
@@ -99,7 +99,7 @@ def agent_version_resolved(ctx: CheckContext, exchange: Exchange) -> CheckResult
     if call is None or sent is None or not isinstance(sent.get(VERSION), str) or VERSION not in call:
         return SKIP
     version = call[VERSION]
-    if not _is_int(version):
+    if not is_int(version):
         raise FieldMismatch(
             f"an integer agent_version for {_show(sent[VERSION])}", _show(version), field=VERSION
         )
@@ -141,7 +141,3 @@ def _sent_at(exchange: Exchange) -> int | None:
         return int(parsedate_to_datetime(date).timestamp() * 1000)
     except (TypeError, ValueError):
         return None
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

@@ -15,6 +15,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from retell_contract._json_semantics import is_int
 from retell_contract.contracts._agents import Agent
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
 from retell_contract.contracts._operations import CREATE_V2, CREATE_V3, GET_CALL, ROLES, Operation
@@ -214,7 +215,7 @@ class Contract:
     def example_versions(self) -> tuple[int, ...]:
         """Agent versions the request schema gives as examples (ascending; empty if none)."""
         examples = self.request_schema.get("properties", {}).get("agent_version", {}).get("examples") or ()
-        return tuple(sorted({v for v in examples if isinstance(v, int) and not isinstance(v, bool)}))
+        return tuple(sorted({v for v in examples if is_int(v)}))
 
     @property
     def server_url(self) -> str | None:

@@ -21,6 +21,8 @@ import json
 from collections.abc import Hashable, Mapping
 from typing import Any
 
+from retell_contract._json_semantics import json_key, json_type
+
 Node = dict[str, Any]
 
 ANNOTATIONS = frozenset(
@@ -47,7 +49,6 @@ ANNOTATIONS = frozenset(
 )
 _SUBSCHEMA = ("items", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems")
 _SUBSCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")
-_JSON_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number", list: "array", dict: "object"}
 
 
 def canonical(schema: Any) -> Node:
@@ -75,30 +76,10 @@ def canonical(schema: Any) -> Node:
     return node
 
 
-def json_type(value: Any) -> str:
-    """The JSON Schema type name of a parsed JSON value (``integer`` for whole numbers)."""
-    if value is None:
-        return "null"
-    if isinstance(value, float) and value.is_integer():
-        return "integer"
-    return _JSON_TYPES.get(type(value), "string")
-
-
 def types_of(node: Node) -> frozenset[str] | None:
     """The types a canonical node allows, or None for "any type"."""
     kind = node.get("type")
     return None if kind is None else frozenset(kind)
-
-
-def value_key(value: Any) -> Hashable:
-    """A hashable key under which equal JSON values meet (``1`` and ``1.0`` do; ``1`` and ``true`` do not)."""
-    if isinstance(value, str):
-        return ("s", value)
-    if isinstance(value, bool) or value is None:
-        return ("b", value)
-    if isinstance(value, int | float):
-        return ("n", float(value))
-    return ("j", json.dumps(value, sort_keys=True))
 
 
 def show_value(value: Any) -> str:
@@ -145,8 +126,8 @@ def _absorb(node: Node, part: Node) -> None:
         elif key == "required":
             node["required"] = sorted({*node["required"], *value})
         elif key == "enum":
-            keys = {value_key(v) for v in value}
-            node["enum"] = [v for v in node["enum"] if value_key(v) in keys]
+            keys = {json_key(v) for v in value}
+            node["enum"] = [v for v in node["enum"] if json_key(v) in keys]
         elif key == "properties" and not set(node[key]) & set(value):
             node["properties"] = {**node[key], **value}
         else:
@@ -201,5 +182,5 @@ def _settle_enum(node: Node) -> None:
 def _unique_sorted(values: list[Any]) -> list[Any]:
     seen: dict[Hashable, Any] = {}
     for value in values:
-        seen.setdefault(value_key(value), value)
+        seen.setdefault(json_key(value), value)
     return sorted(seen.values(), key=lambda value: json.dumps(value, sort_keys=True))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from retell_contract.drift._canonical import json_type
+from retell_contract._json_semantics import json_type
 from retell_contract.exchange import NOT_JSON, Exchange
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from retell_contract._json_semantics import json_key
 from retell_contract.drift import _rules as rules
-from retell_contract.drift._canonical import Node, show_value, types_of, value_key
+from retell_contract.drift._canonical import Node, show_value, types_of
 from retell_contract.drift._model import Change, ChangeKind, Direction
 from retell_contract.drift._variants import match_variants, variant_labels
 
@@ -159,9 +160,9 @@ def _compare_enum(old: Node, new: Node, location: Location, sink: ChangeSink) ->
     if after is None:
         sink.report(location, K.CONSTRAINT_LOOSENED, detail="enum removed")
         return
-    old_keys, new_keys = {value_key(v) for v in before}, {value_key(v) for v in after}
-    added = [v for v in after if value_key(v) not in old_keys]
-    removed = [v for v in before if value_key(v) not in new_keys]
+    old_keys, new_keys = {json_key(v) for v in before}, {json_key(v) for v in after}
+    added = [v for v in after if json_key(v) not in old_keys]
+    removed = [v for v in before if json_key(v) not in new_keys]
     if added:
         sink.report(location, K.ENUM_VALUE_ADDED, detail=_values(added))
     if removed:

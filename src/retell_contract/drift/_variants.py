@@ -11,9 +11,9 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from retell_contract.drift._canonical import Node, types_of, value_key
+from retell_contract._json_semantics import discriminator, json_key
+from retell_contract.drift._canonical import Node, types_of
 
-_PREFERRED = ("type", "role", "kind", "object", "event")
 _SIMILAR_ENOUGH = 0.5
 
 
@@ -32,22 +32,15 @@ class VariantLabels:
     new: list[str]
 
 
-def discriminator(variants: list[Node]) -> str | None:
-    """The property every variant pins with an ``enum``, if there is one."""
-    names: set[str] | None = None
-    for variant in variants:
-        pinned = {name for name, sub in variant.get("properties", {}).items() if sub.get("enum")}
-        names = pinned if names is None else names & pinned
-    if not names:
-        return None
-    return min(
-        names, key=lambda name: (_PREFERRED.index(name) if name in _PREFERRED else len(_PREFERRED), name)
-    )
+def shared_discriminator(before: list[Node], after: list[Node]) -> str | None:
+    """The discriminator both sides of a change agree on (a side with no variants has no say)."""
+    names = {discriminator(side) for side in (before, after) if side}
+    return names.pop() if len(names) == 1 else None
 
 
 def pinned_values(variant: Node, name: str) -> set[Hashable]:
     """Value keys the discriminating property ``name`` may take in ``variant``."""
-    return {value_key(v) for v in variant.get("properties", {}).get(name, {}).get("enum", ())}
+    return {json_key(v) for v in variant.get("properties", {}).get(name, {}).get("enum", ())}
 
 
 def label(variant: Node, name: str | None, position: int, siblings: list[Node]) -> str:
@@ -67,13 +60,13 @@ def labels_of(variants: list[Node], name: str | None) -> list[str]:
 
 
 def variant_labels(before: list[Node], after: list[Node]) -> VariantLabels:
-    name = discriminator([*before, *after])
+    name = shared_discriminator(before, after)
     return VariantLabels(labels_of(before, name), labels_of(after, name))
 
 
 def match_variants(before: list[Node], after: list[Node]) -> VariantMatch:
     """Pair variants: equal ones first, then by shared discriminator values, then by similarity."""
-    name = discriminator([*before, *after])
+    name = shared_discriminator(before, after)
     used_old: set[int] = set()
     used_new: set[int] = set()
     pairs: list[tuple[int, int]] = []

@@ -11,11 +11,12 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from retell_contract._json_semantics import discriminator, is_number, json_key, json_type
 from retell_contract.drift import _rules as rules
-from retell_contract.drift._canonical import Node, json_type, show_value, types_of, value_key
+from retell_contract.drift._canonical import Node, show_value, types_of
 from retell_contract.drift._model import ChangeKind
 from retell_contract.drift._schemas import describe_types
-from retell_contract.drift._variants import discriminator, labels_of, pinned_values
+from retell_contract.drift._variants import labels_of, pinned_values
 
 K = ChangeKind
 Location = tuple[str, ...]
@@ -74,7 +75,7 @@ def _prepare(node: Node) -> _Prepared:
     return _Prepared(
         accepts=None if accepts is None else frozenset(accepts),
         declared=describe_types(types),
-        enum=None if enum is None else frozenset(value_key(v) for v in enum),
+        enum=None if enum is None else frozenset(json_key(v) for v in enum),
         constrained=bool(_CONSTRAINTS & set(node)),
         variants=variants,
         labels=tuple(labels_of(list(variants), name)),
@@ -110,7 +111,7 @@ class Walker:
         if facts.variants:
             self._walk_variant(value, facts, location, emit)
             return
-        if facts.enum is not None and value_key(value) not in facts.enum:
+        if facts.enum is not None and json_key(value) not in facts.enum:
             emit((location, K.ENUM_VALUE_ADDED, rules.ALWAYS, show_value(value)))
         if facts.constrained:
             for problem in constraint_problems(value, node):
@@ -143,7 +144,7 @@ class Walker:
     def _walk_variant(self, value: Any, facts: _Prepared, location: Location, emit: Emit) -> None:
         name = facts.discriminator
         if name is not None and isinstance(value, dict) and name in value:
-            index = facts.by_pinned_value.get(value_key(value[name]))
+            index = facts.by_pinned_value.get(json_key(value[name]))
             if index is None:
                 emit((location, K.VARIANT_ADDED, rules.ALWAYS, f"{name}={show_value(value[name])}"))
             else:
@@ -167,7 +168,7 @@ class Walker:
 def constraint_problems(value: Any, node: Node) -> list[str]:
     """The declared constraints ``value`` falls outside of, e.g. ``["minLength 1"]``."""
     problems = []
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if is_number(value):
         for name, within in _NUMERIC_BOUNDS:
             if name in node and not within(value, node[name]):
                 problems.append(f"{name} {node[name]}")
@@ -180,11 +181,7 @@ def constraint_problems(value: Any, node: Node) -> list[str]:
     pattern = node.get("pattern")
     if isinstance(value, str) and isinstance(pattern, str) and not _matches(pattern, value):
         problems.append(f"pattern {pattern}")
-    if (
-        isinstance(value, list)
-        and node.get("uniqueItems")
-        and len({value_key(v) for v in value}) < len(value)
-    ):
+    if isinstance(value, list) and node.get("uniqueItems") and len({json_key(v) for v in value}) < len(value):
         problems.append("uniqueItems")
     return problems
 

@@ -13,6 +13,8 @@ import math
 from collections.abc import AsyncIterator
 from typing import Any
 
+from retell_contract._json_semantics import json_type
+
 MAX_JSON_DEPTH = 100
 # Python's default int-digit limit (sys.int_info.default_max_str_digits); fixed here so
 # the answer does not depend on how the interpreter was configured.
@@ -104,7 +106,7 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     except RecursionError:
         raise BadBody(f"JSON is nested deeper than {MAX_JSON_DEPTH} levels") from None
     if not isinstance(value, dict):
-        raise BadBody(f"body must be a JSON object, not {_json_type(value)}")
+        raise BadBody(f"body must be a JSON object, not a JSON {json_type(value)}")
     # Cheap bound first: a body with few brackets cannot be deeply nested.
     if raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH and _deeper_than(value, MAX_JSON_DEPTH):
         raise BadBody(f"JSON is nested deeper than {MAX_JSON_DEPTH} levels")
@@ -139,16 +141,6 @@ def _deeper_than(value: Any, limit: int) -> bool:
         children = node.values() if isinstance(node, dict) else node
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "a string" if isinstance(value, str) else "an array"
 
 
 def short_repr(value: object, limit: int = 60) -> str:

@@ -8,9 +8,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import urlsplit
 
+from retell_contract._json_semantics import is_int
 from retell_contract.contracts import LATEST, LATEST_PUBLISHED, Agent, Contract
 from retell_contract.errors import UsageError
 
@@ -70,7 +71,7 @@ class MockConfig:
         object.__setattr__(
             self, "payment_required_keys", _checked_keys("payment_required_keys", self.payment_required_keys)
         )
-        if self.seed is not None and not _is_int(self.seed):
+        if self.seed is not None and not is_int(self.seed):
             raise MockConfigError(f"seed must be an integer or None, not {self.seed!r}")
         for name in ("rate_limit_rate", "server_error_rate", "commit_then_fail_rate"):
             _check_number(name, getattr(self, name), low=0.0, high=1.0)
@@ -126,10 +127,6 @@ def parse_agent(spec: str) -> Agent:
     return _checked_agents((agent if agent.versions else Agent(agent.agent_id, (1,)),))[0]
 
 
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _check_number(
     name: str, value: object, *, low: float, high: float | None = None, low_open: bool = False
 ) -> None:
@@ -142,7 +139,7 @@ def _check_number(
 
 
 def _check_int(name: str, value: object, *, low: int) -> None:
-    if not _is_int(value):
+    if not is_int(value):
         raise MockConfigError(f"{name} must be an integer, not {value!r}")
     if value < low:
         raise MockConfigError(f"{name} must be >= {low}, not {value!r}")
@@ -179,7 +176,7 @@ def _checked_agents(values: object) -> tuple[Agent, ...]:
         versions = agent.versions
         if not versions:
             raise MockConfigError(f"agent {agent.agent_id!r} has no versions; give at least one, e.g. (1,)")
-        if not all(_is_int(v) and v >= 0 for v in versions) or list(versions) != sorted(set(versions)):
+        if not all(is_int(v) and v >= 0 for v in versions) or list(versions) != sorted(set(versions)):
             raise MockConfigError(
                 f"agent {agent.agent_id!r}: versions must be distinct non-negative integers in ascending "
                 f"order, not {versions!r}"

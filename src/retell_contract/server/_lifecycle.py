@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from retell_contract._json_semantics import is_int
 from retell_contract.contracts import Contract
 from retell_contract.errors import ContractError
 
@@ -125,13 +126,13 @@ def _end(record: CallRecord, now_ms: int, seed: int, contract: Contract) -> None
 def _clamp_timestamps(sample: dict[str, Any], started: int, ended: int) -> None:
     """Other moments of the call (e.g. a transfer's end) fall within it."""
     for name, value in sample.items():
-        if name.endswith("_timestamp") and isinstance(value, int) and not isinstance(value, bool):
+        if name.endswith("_timestamp") and is_int(value):
             sample[name] = min(max(value, started), ended)
 
 
 def _duration_of(sample: dict[str, Any], *, fallback: int) -> int:
     duration = sample.get("duration_ms")
-    if isinstance(duration, int) and not isinstance(duration, bool) and duration >= 0:
+    if is_int(duration) and duration >= 0:
         return duration
     start, end = sample.get("start_timestamp"), sample.get("end_timestamp")
     if isinstance(start, int) and isinstance(end, int) and end >= start:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from retell_contract._json_semantics import is_int
 from retell_contract.contracts import Agent, Contract
 from retell_contract.errors import first_line, yaml_problem
 from retell_contract.server._config import MockConfigError
@@ -130,7 +131,7 @@ class Preloader:
     def _move(self, record: CallRecord, entry: dict[str, Any], status: str, now_ms: int) -> None:
         """Take the call through the lifecycle to ``status``, as if it had lived it."""
         started = entry.get("start_timestamp", now_ms - STARTED_AGO_MS)
-        if status in (ONGOING, ENDED) and not (isinstance(started, int) and not isinstance(started, bool)):
+        if status in (ONGOING, ENDED) and not is_int(started):
             raise ValueError(f"start_timestamp must be an integer (epoch ms), not {started!r}")
         if status == ONGOING:
             start(record, started)
@@ -153,7 +154,7 @@ class Preloader:
         requested = entry.get("agent_version")
         agent = self.agents.get(agent_id)
         if agent is None or agent_id in self._implicit:
-            if requested is not None and not (isinstance(requested, int) and not isinstance(requested, bool)):
+            if requested is not None and not is_int(requested):
                 raise ValueError(
                     f"agent_version must be an integer for an agent the mock does not serve, "
                     f"not {requested!r}"

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from retell_contract._json_semantics import as_int
 from retell_contract.contracts import Agent, Contract
 from retell_contract.server._body import short_repr
 from retell_contract.server._config import MockConfig
@@ -124,8 +125,8 @@ class MockState:
         if agent is None:
             raise UnknownAsset(f"no agent {short_repr(agent_id, _SHOWN)}")
         requested = body.get("agent_version")
-        if isinstance(requested, float) and requested.is_integer():
-            requested = int(requested)  # JSON Schema's integer includes 2.0
+        whole = as_int(requested)  # JSON Schema's integer includes 2.0
+        requested = requested if whole is None else whole
         version = agent.resolve(requested)
         if version is None:
             raise UnknownAsset(

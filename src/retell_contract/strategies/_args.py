@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
+from retell_contract._json_semantics import is_int
 from retell_contract.contracts import Agent, Contract, load_contract
 
 
@@ -40,9 +41,7 @@ def _check_agent(agent: object) -> None:
     if not isinstance(agent.agent_id, str) or not agent.agent_id:
         raise ValueError(f"agent_id must be a non-empty string, not {agent.agent_id!r} (in {agent!r})")
     versions = agent.versions
-    if not isinstance(versions, tuple) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in versions
-    ):
+    if not isinstance(versions, tuple) or not all(is_int(v) and v >= 0 for v in versions):
         raise ValueError(f"versions must be a tuple of non-negative ints, not {versions!r} (in {agent!r})")
 
 

@@ -14,7 +14,8 @@ from typing import Any
 from hypothesis import reject
 from hypothesis import strategies as st
 
-from retell_contract.consistency import STATUS_STAGES, ContractFacts, is_number, transcript_label
+from retell_contract._json_semantics import is_number
+from retell_contract.consistency import STATUS_STAGES, ContractFacts, transcript_label
 from retell_contract.contracts import Contract
 from retell_contract.strategies import _call_parts as parts
 

@@ -20,10 +20,11 @@ from typing import Any, Literal
 from hypothesis import reject
 from hypothesis import strategies as st
 
+from retell_contract._json_semantics import discriminator, json_type
 from retell_contract.contracts import JsonSchema
 from retell_contract.strategies import _json
 from retell_contract.strategies._invalid import Invalid
-from retell_contract.strategies._schema import discriminator, types_of
+from retell_contract.strategies._schema import types_of
 
 ITEM = "[]"  # any element of an array
 NEW_KEY = "{}"  # a new member of an object whose members all share one schema
@@ -81,7 +82,7 @@ def _walk(
             _walk(extra, (*path, NEW_KEY), f"{label}_value", "", variant, sites)
     items = schema.get("items")
     if "array" in kinds and isinstance(items, dict):
-        union = discriminator(items)
+        union = discriminator(items.get("oneOf"))
         if union is None:
             _walk(items, (*path, ITEM), f"{label}_item", f"{label}_", variant, sites)
         else:
@@ -286,16 +287,8 @@ def _detail(site: Site, place: list[Segment], value: Any) -> str:
         return f"{where} is {shown}, not one of the {len(site.forbidden)} allowed values"
     if site.kind == "too_short":
         return f"{where} is {shown}, shorter than {site.min_length} characters"
-    return f"{where} is {shown}, {_a(_json_type(value))} where {_a(' or '.join(site.allowed))} is required"
+    return f"{where} is {shown}, {_a(json_type(value))} where {_a(' or '.join(site.allowed))} is required"
 
 
 def _a(noun: str) -> str:
     return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    return {int: "integer", float: "number", str: "string", list: "array", dict: "object"}[type(value)]

@@ -16,6 +16,7 @@ and knows no 2020-12 keywords such as prefixItems.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +24,13 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from jsonschema import Draft202012Validator
 
+from retell_contract._json_semantics import discriminator, json_key
 from retell_contract.contracts import JsonSchema
 from retell_contract.strategies import _json, _schema_containers, _schema_scalars
-from retell_contract.strategies._schema_merge import ANNOTATIONS, Schema, fold, json_key
+from retell_contract.strategies._schema_merge import ANNOTATIONS, Schema, fold
 
 MAX_ITEMS = _schema_containers.MAX_ITEMS
-ANY: JsonSchema = {}  # the schema that allows anything (one shared object: see _BUILT)
+ANY: JsonSchema = {}  # the schema that allows anything
 
 _OBJECT_KEYS = frozenset(
     {
@@ -67,21 +69,6 @@ def types_of(schema: JsonSchema) -> tuple[str, ...]:
     return tuple(t for t in declared if isinstance(t, str)) if isinstance(declared, list) else ()
 
 
-def discriminator(schema: JsonSchema) -> str | None:
-    """The member whose string enum tells a oneOf's object branches apart, if any."""
-    branches = schema.get("oneOf")
-    if not isinstance(branches, list) or not branches or not all(isinstance(b, dict) for b in branches):
-        return None
-    candidates: set[str] = set.intersection(*(set(b.get("properties", {})) for b in branches))
-    for member in sorted(candidates):
-        enums = [b["properties"][member].get("enum") for b in branches]
-        if all(isinstance(e, list) and e and all(isinstance(v, str) for v in e) for e in enums):
-            flat = [v for e in enums for v in e]
-            if len(flat) == len(set(flat)) and all(member in b.get("required", []) for b in branches):
-                return member
-    return None
-
-
 @dataclass(frozen=True)
 class _Options:
     complete: bool
@@ -92,9 +79,10 @@ class _Options:
         return from_schema(schema, complete=self.complete, name=name, believable=self.believable)
 
 
-# Built strategies, per schema object: building (and validating) a strategy costs more
-# than drawing from it. Contract schemas live as long as their (cached) contract.
-_BUILT: dict[tuple[int, bool, str, bool], tuple[Schema, st.SearchStrategy[Any]]] = {}
+# Built strategies, per schema text: building (and validating) a strategy costs more than
+# drawing from it. Keyed by the schema's canonical JSON, not its identity, so a schema
+# changed in place (or a new object that reuses a freed id) never gets a stale strategy.
+_BUILT: dict[tuple[str, bool, str, bool], st.SearchStrategy[Any]] = {}
 
 
 def from_schema(
@@ -107,13 +95,24 @@ def from_schema(
     """
     if not isinstance(schema, dict | bool):
         raise InvalidArgument(f"schema must be a JSON Schema (an object or a boolean), not {schema!r}")
-    key = (id(schema), complete, name, believable)
+    text = _schema_text(schema)
+    if text is None:
+        return _build(schema, _Options(complete, name, believable))  # not JSON: nothing to key it by
+    key = (text, complete, name, believable)
     built = _BUILT.get(key)
-    if built is None or built[0] is not schema:
+    if built is None:
         if len(_BUILT) > _CACHE_LIMIT:
             _BUILT.clear()
-        built = _BUILT[key] = (schema, _build(schema, _Options(complete, name, believable)))
-    return built[1]
+        built = _BUILT[key] = _build(schema, _Options(complete, name, believable))
+    return built
+
+
+def _schema_text(schema: Schema) -> str | None:
+    """The schema as canonical JSON text (keys sorted), or None when it is not plain JSON."""
+    try:
+        return json.dumps(schema, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
 
 
 def _build(schema: Schema, options: _Options) -> st.SearchStrategy[Any]:
@@ -150,7 +149,7 @@ def _combined(schema: JsonSchema, options: _Options) -> tuple[st.SearchStrategy[
         if isinstance(branches, list):
             rest = _without(schema, combinator)
             parts = [_build({"allOf": [rest, b]}, options) for b in branches]
-            if combinator == "oneOf" and discriminator(schema) is None:
+            if combinator == "oneOf" and discriminator(branches) is None:
                 parts = [p.filter(_only_branch(branches, i)) for i, p in enumerate(parts)]
             return st.one_of(parts), True
     if "if" in schema:

@@ -16,10 +16,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from retell_contract._json_semantics import json_key
 from retell_contract.contracts import JsonSchema
 from retell_contract.strategies import _json, _plausible
 from retell_contract.strategies._members import members
-from retell_contract.strategies._schema_merge import Schema, json_key
+from retell_contract.strategies._schema_merge import Schema
 from retell_contract.strategies._schema_scalars import from_pattern
 
 MAX_ITEMS = 4

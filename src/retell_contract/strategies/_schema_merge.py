@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from retell_contract._json_semantics import is_int, json_key
 from retell_contract.contracts import JsonSchema
 
 Schema = JsonSchema | bool
@@ -48,19 +49,6 @@ _ENTANGLED = {
     "then": ("if",),
     "else": ("if",),
 }
-
-
-def json_key(value: Any) -> Any:
-    """A hashable key under which JSON-equal values (1 and 1.0, reordered objects) coincide."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return (type(value).__name__, value)
-    if isinstance(value, int | float):
-        return ("number", int(value) if isinstance(value, float) and value.is_integer() else value)
-    if isinstance(value, list):
-        return ("array", tuple(json_key(v) for v in value))
-    if isinstance(value, dict):
-        return ("object", frozenset((k, json_key(v)) for k, v in value.items()))
-    return ("other", repr(value))
 
 
 def fold(schema: Schema) -> tuple[Schema, bool]:
@@ -151,7 +139,7 @@ def _both(mine: Any, theirs: Any) -> Any:
 
 
 def _multiple(mine: Any, theirs: Any) -> Any:
-    if isinstance(mine, int) and isinstance(theirs, int) and not isinstance(mine, bool):
+    if is_int(mine) and is_int(theirs):
         return math.lcm(mine, theirs)
     return None
 

@@ -16,6 +16,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from retell_contract._json_semantics import as_int, is_number
 from retell_contract.contracts import JsonSchema
 from retell_contract.strategies import _json, _plausible
 
@@ -104,11 +105,10 @@ def _url(slug: str) -> str:
 def integers(schema: JsonSchema, believable: bool) -> st.SearchStrategy[int]:
     """Integers within the bounds and multipleOf; unbounded ones include very large ones."""
     low, high = _integer_bounds(schema)
-    step = schema.get("multipleOf", 1)
-    if isinstance(step, float) and step.is_integer():
-        step = int(step)
-    if not isinstance(step, int) or isinstance(step, bool) or step <= 0:
-        return _integer_range(low, high, 1).filter(lambda n: _is_multiple(n, step))
+    given = schema.get("multipleOf", 1)
+    step = as_int(given)
+    if step is None or step <= 0:
+        return _integer_range(low, high, 1).filter(lambda n: _is_multiple(n, given))
     drawn = _integer_range(low, high, step)
     if believable:
         return drawn
@@ -118,17 +118,17 @@ def integers(schema: JsonSchema, believable: bool) -> st.SearchStrategy[int]:
 
 def _integer_bounds(schema: JsonSchema) -> tuple[int | None, int | None]:
     low = high = None
-    if _is_number(schema.get("minimum")):
+    if is_number(schema.get("minimum")):
         low = math.ceil(schema["minimum"])
-    if _is_number(schema.get("exclusiveMinimum")):
+    if is_number(schema.get("exclusiveMinimum")):
         low = (
             max(low, math.floor(schema["exclusiveMinimum"]) + 1)
             if low is not None
             else math.floor(schema["exclusiveMinimum"]) + 1
         )
-    if _is_number(schema.get("maximum")):
+    if is_number(schema.get("maximum")):
         high = math.floor(schema["maximum"])
-    if _is_number(schema.get("exclusiveMaximum")):
+    if is_number(schema.get("exclusiveMaximum")):
         top = math.ceil(schema["exclusiveMaximum"]) - 1
         high = min(high, top) if high is not None else top
     return low, high
@@ -159,7 +159,7 @@ def numbers(schema: JsonSchema, believable: bool) -> st.SearchStrategy[float | i
         products = st.integers(min_value=first, max_value=last).map(lambda k: k * step)
         return products.filter(lambda x: _within_floats(x, schema) and _is_multiple(x, step))
     whole = integers(schema, believable)
-    if _is_number(step):
+    if is_number(step):
         return whole
     low, high = _float_bounds(schema)
     if low > high:
@@ -176,8 +176,8 @@ def numbers(schema: JsonSchema, believable: bool) -> st.SearchStrategy[float | i
 
 
 def _float_bounds(schema: JsonSchema) -> tuple[float, float]:
-    lows = [float(schema[k]) for k in ("minimum", "exclusiveMinimum") if _is_number(schema.get(k))]
-    highs = [float(schema[k]) for k in ("maximum", "exclusiveMaximum") if _is_number(schema.get(k))]
+    lows = [float(schema[k]) for k in ("minimum", "exclusiveMinimum") if is_number(schema.get(k))]
+    highs = [float(schema[k]) for k in ("maximum", "exclusiveMaximum") if is_number(schema.get(k))]
     low = max(lows) if lows else (0.0 if not highs or max(highs) >= 0 else min(highs) - _MAX_NUMBER)
     high = min(highs) if highs else max(low, 0.0) + _MAX_NUMBER
     return low, high
@@ -190,7 +190,7 @@ def _within_floats(x: float, schema: JsonSchema) -> bool:
         ("exclusiveMinimum", lambda b: x > b),
         ("exclusiveMaximum", lambda b: x < b),
     )
-    return all(not _is_number(schema.get(k)) or ok(schema[k]) for k, ok in checks)
+    return all(not is_number(schema.get(k)) or ok(schema[k]) for k, ok in checks)
 
 
 def _within(n: int, low: int | None, high: int | None) -> bool:
@@ -199,13 +199,9 @@ def _within(n: int, low: int | None, high: int | None) -> bool:
 
 def _is_multiple(x: float, step: Any) -> bool:
     """multipleOf as jsonschema computes it (a float quotient that must be whole)."""
-    if not _is_number(step) or step <= 0:
+    if not is_number(step) or step <= 0:
         return True
     if isinstance(step, float):
         quotient = x / step
         return math.isfinite(quotient) and int(quotient) == quotient
     return bool(x % step == 0)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
