@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from retell_contract.cli import main
+from retell_contract.cli import did_you_mean, main
 
 
 def one_line_error(*arguments: str) -> str:
@@ -23,6 +23,13 @@ def one_line_error(*arguments: str) -> str:
 
 def test_a_mistyped_command_is_one_line_with_a_suggestion() -> None:
     assert "Did you mean 'run'?" in one_line_error("runn")
+
+
+def test_the_suggestion_matches_clicks_wording_for_one_or_several() -> None:
+    commands = ["contract", "diff", "mock", "replay", "run"]
+    assert did_you_mean("runn", commands) == " Did you mean 'run'?"
+    assert did_you_mean("rep", ["report", "replay"]) == " (Did you mean one of: 'replay', 'report'?)"
+    assert did_you_mean("frobnicate", commands) == ""
 
 
 def test_an_unknown_command_lists_the_commands() -> None:

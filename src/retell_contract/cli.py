@@ -8,7 +8,8 @@ message and exit code 2.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from difflib import get_close_matches
 from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -91,8 +92,19 @@ class OneLineGroup(click.Group):
         except click.UsageError as error:
             message = error.format_message()
             if "Did you mean" not in message:
-                message += f" Commands: {', '.join(self.list_commands(ctx))}."
+                commands = self.list_commands(ctx)
+                hint = did_you_mean(args[0] if args else "", commands)
+                message += hint or f" Commands: {', '.join(commands)}."
             fail(message)
+
+
+def did_you_mean(name: str, commands: Iterable[str]) -> str:
+    """Click's own suggestion for a mistyped command, for clicks before 8.4 that make none."""
+    matches = sorted(get_close_matches(name, list(commands)))
+    if not matches:
+        return ""
+    listed = ", ".join(repr(match) for match in matches)
+    return f" Did you mean {listed}?" if len(matches) == 1 else f" (Did you mean one of: {listed}?)"
 
 
 EXIT_CODES = (
