@@ -136,6 +136,16 @@ def test_the_discriminator_is_a_required_member_pinned_to_disjoint_strings():
     assert discriminator([_branch("role", "agent"), {"type": "string"}]) is None  # not all objects
 
 
+def test_a_const_pins_a_member_like_a_one_value_enum():
+    def pinned(value: Any) -> dict[str, Any]:
+        return {"type": "object", "properties": {"event": {"const": value}}, "required": ["event"]}
+
+    assert discriminator([pinned("call_started"), pinned("call_ended")]) == "event"
+    assert discriminator([pinned("call_started"), _branch("event", "call_ended")]) == "event"
+    assert discriminator([pinned("same"), pinned("same")]) is None
+    assert discriminator([pinned(1), pinned(2)]) is None  # not strings
+
+
 def test_the_usual_names_win_whatever_the_order_of_properties():
     pinned = {"kind": {"enum": ["k1"]}, "zone": {"enum": ["z1"]}}
     first = {"type": "object", "properties": pinned, "required": ["zone", "kind"]}

@@ -123,8 +123,8 @@ def same_json(left: Any, right: Any) -> bool:
 def discriminator(branches: object) -> str | None:
     """The member that tells a union's object branches apart, if one does.
 
-    Every branch must require it and pin it to a non-empty ``enum`` of strings, with no
-    value in two branches: then one member's value alone picks the branch. Where several
+    Every branch must require it and pin it to strings (a non-empty ``enum``, or a
+    ``const``), with no value in two branches: then one member's value alone picks the branch. Where several
     members qualify, the usual names (``type``, ``role``, ...) come first, then the
     alphabet, so the choice does not depend on the order of ``properties``.
     """
@@ -134,7 +134,7 @@ def discriminator(branches: object) -> str | None:
         return None
     candidates = set.intersection(*(_pinned_members(branch) for branch in branches))
     for member in sorted(candidates, key=_preference):
-        values = [value for branch in branches for value in branch["properties"][member]["enum"]]
+        values = [value for branch in branches for value in _pinned(branch["properties"][member])]
         if len(values) == len(set(values)):
             return member
     return None
@@ -148,12 +148,16 @@ def _pinned_members(branch: Mapping[str, Any]) -> set[str]:
     return {
         name
         for name, sub in properties.items()
-        if name in required and isinstance(sub, Mapping) and _string_enum(sub.get("enum"))
+        if name in required and isinstance(sub, Mapping) and _pinned(sub)
     }
 
 
-def _string_enum(enum: object) -> bool:
-    return isinstance(enum, list) and bool(enum) and all(isinstance(value, str) for value in enum)
+def _pinned(sub: Mapping[str, Any]) -> list[str]:
+    """The strings ``sub`` pins a member to (its ``const``, or its ``enum``), else none."""
+    values = [sub["const"]] if "const" in sub else sub.get("enum")
+    if isinstance(values, list) and all(isinstance(value, str) for value in values):
+        return values
+    return []
 
 
 def _preference(name: str) -> tuple[int, str]:
