@@ -8,7 +8,15 @@ import pytest
 
 from retell_contract.contracts import BUILTIN_CONTRACTS, load_contract
 from retell_contract.contracts._loader import _build
-from retell_contract.contracts._validated import VALIDATED_SHA256, already_validated, content_hash
+from retell_contract.contracts._validated import (
+    VALIDATED_SHA256,
+    already_validated,
+    content_hash,
+    shipped_document,
+    shipped_name,
+    shipped_text,
+    write_shipped_documents,
+)
 from retell_contract.errors import ContractError
 
 
@@ -49,3 +57,44 @@ def test_other_content_is_validated_in_full():
             None,
             validated=already_validated("today.openapi.yaml", broken),
         )
+
+
+@pytest.mark.parametrize("filename", sorted(BUILTIN_CONTRACTS.values()))
+def test_each_shipped_parse_is_the_current_yaml_parsed(filename):
+    text = builtin_text(filename)
+    shipped = resources.files("retell_contract.contracts").joinpath(shipped_name(filename))
+    assert shipped.read_text(encoding="utf-8") == shipped_text(filename, text), (
+        f"{shipped_name(filename)} is stale: run write_shipped_documents() (see contracts/_validated.py)"
+    )
+    document = shipped_document(filename, text)
+    assert document is not None
+    assert document == _build(filename, text, None, None, validated=False).document
+
+
+def test_a_shipped_parse_of_other_text_is_ignored():
+    text = builtin_text("today.openapi.yaml")
+    assert shipped_document("today.openapi.yaml", text + "\n# edited\n") is None
+    assert shipped_document("my-own.yaml", text) is None  # nothing ships for other names
+
+
+def test_the_built_in_contract_is_built_from_its_shipped_parse():
+    filename = BUILTIN_CONTRACTS["today"]
+    text = builtin_text(filename)
+    shipped = shipped_document(filename, text)
+    from_json = _build(filename, text, None, None, validated=True, parsed=shipped)
+    from_yaml = _build(filename, text, None, None, validated=True)
+    assert from_json.document == from_yaml.document
+    assert from_json.operations == from_yaml.operations
+
+
+def test_write_shipped_documents_regenerates_them(tmp_path):
+    for filename in BUILTIN_CONTRACTS.values():
+        (tmp_path / filename).write_text(builtin_text(filename), encoding="utf-8")
+    written = write_shipped_documents(tmp_path)
+    assert sorted(path.name for path in written) == sorted(
+        shipped_name(name) for name in BUILTIN_CONTRACTS.values()
+    )
+    for filename in BUILTIN_CONTRACTS.values():
+        assert (tmp_path / shipped_name(filename)).read_text(encoding="utf-8") == resources.files(
+            "retell_contract.contracts"
+        ).joinpath(shipped_name(filename)).read_text(encoding="utf-8")

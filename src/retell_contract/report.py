@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -130,6 +129,8 @@ def junit_xml(
     """The report as JUnit XML: one test case per check, failing with its distinct failures."""
     secrets = tuple(secrets)
     failed = sum(1 for summary in report.checks if summary.failed)
+    import xml.etree.ElementTree as ET  # only --junit needs it
+
     root = ET.Element("testsuites", name=suite, tests=str(len(report.checks)), failures=str(failed))
     testsuite = ET.SubElement(
         root, "testsuite", name=suite, tests=str(len(report.checks)), failures=str(failed), errors="0"

@@ -13,10 +13,6 @@ from retell_contract.contracts._loader import (
     DEFAULT_CONTRACT,
     Contract,
     load_contract,
-    openapi_document,
-    parse_document,
-    validate_document,
-    with_string_keys,
 )
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
 from retell_contract.contracts._operations import (
@@ -25,6 +21,12 @@ from retell_contract.contracts._operations import (
     GET_CALL,
     OPERATION_NAMES,
     Operation,
+)
+from retell_contract.contracts._parse import (
+    openapi_document,
+    parse_document,
+    validate_document,
+    with_string_keys,
 )
 from retell_contract.contracts._webhooks import SIGNATURE_HEADER, WebhookEvent
 

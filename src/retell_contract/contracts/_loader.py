@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -11,7 +10,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
@@ -19,9 +17,10 @@ from retell_contract._json_semantics import is_int
 from retell_contract.contracts._agents import Agent
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
 from retell_contract.contracts._operations import CREATE_V2, CREATE_V3, GET_CALL, ROLES, Operation
-from retell_contract.contracts._validated import already_validated
+from retell_contract.contracts._parse import parse_document, parse_yaml_fast, validate_document
+from retell_contract.contracts._validated import already_validated, shipped_document
 from retell_contract.contracts._webhooks import WebhookEvent, read_webhooks
-from retell_contract.errors import ContractError, RefError, first_line, yaml_problem
+from retell_contract.errors import ContractError, RefError, first_line
 
 # Built-in contracts by short name: today's API (the default) and the seed era's.
 BUILTIN_CONTRACTS = {"today": "today.openapi.yaml", "seed": "seed.openapi.yaml"}
@@ -316,86 +315,46 @@ def load_contract(
 def _builtin_contract(name: str, method: str | None, operation_path: str | None) -> Contract:
     filename = BUILTIN_CONTRACTS[name]
     text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+    validated = already_validated(filename, text)
     return _build(
         f"<built-in {name}: {filename}>",
         text,
         method,
         operation_path,
-        validated=already_validated(filename, text),
+        validated=validated,
+        parsed=shipped_document(filename, text) if validated else None,
     )
 
 
-def parse_document(source: str, text: str) -> dict[str, Any]:
-    """Parse YAML or JSON text into a mapping that claims to be an OpenAPI 3.x document."""
-    try:
-        document = json.loads(text) if source.endswith(".json") else yaml.safe_load(text)
-    except json.JSONDecodeError as error:
-        raise ContractError(f"{source}: not valid JSON ({error.msg} at line {error.lineno})") from None
-    except yaml.YAMLError as error:
-        raise ContractError(f"{source}: not valid YAML ({yaml_problem(error)})") from None
-    return openapi_document(source, document)
-
-
-def openapi_document(source: str, data: Any) -> dict[str, Any]:
-    """Already-parsed data as an OpenAPI 3.0/3.1 document with string keys (ContractError if not)."""
-    if not isinstance(data, Mapping):
-        raise ContractError(f"{source}: not an OpenAPI document (top level is {type(data).__name__})")
-    document = dict(with_string_keys(data))
-    version = document.get("openapi")
-    if not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+", version):
-        raise ContractError(f"{source}: not an OpenAPI 3.0/3.1 document (openapi field is {version!r})")
-    return document
-
-
-def with_string_keys(node: Any) -> Any:
-    """YAML reads ``201:`` as an integer key; JSON, and so OpenAPI, only has string keys."""
-    if isinstance(node, Mapping):
-        return {_json_key(key): with_string_keys(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [with_string_keys(item) for item in node]
-    return node
-
-
-def _json_key(key: Any) -> str:
-    if isinstance(key, str):
-        return key
-    return json.dumps(key) if key is None or isinstance(key, int | float | bool) else str(key)
-
-
-def validate_document(source: str, document: Mapping[str, Any]) -> None:
-    """Validate against the OpenAPI meta-schema; raise ContractError on the first problem."""
-    # Imported here: the validator costs ~0.2 s to import, and the pytest plugin imports this
-    # package in every test run of every project that installs it.
-    from openapi_spec_validator import validate as validate_openapi
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-    from referencing.exceptions import Unresolvable
-
-    try:
-        validate_openapi(document)
-    except OpenAPIValidationError as error:
-        where = "/".join(str(part) for part in error.absolute_path) or "document root"
-        raise ContractError(f"{source}: invalid OpenAPI ({first_line(error.message)} at {where})") from None
-    except Unresolvable as error:
-        raise ContractError(f"{source}: $ref {getattr(error, 'ref', '?')!r} points at nothing") from None
-
-
 def _build(
-    source: str, text: str, method: str | None, operation_path: str | None, *, validated: bool = False
+    source: str,
+    text: str,
+    method: str | None,
+    operation_path: str | None,
+    *,
+    validated: bool = False,
+    parsed: dict[str, Any] | None = None,
 ) -> Contract:
-    """The contract of ``text``; ``validated`` skips the (slow) validation of a known-good file."""
+    """The contract of ``text``; ``validated`` skips the (slow) validation of a known-good file,
+    and ``parsed`` (its shipped parse) the YAML parse too."""
     try:
-        return _build_contract(source, text, method, operation_path, validated)
+        return _build_contract(source, text, method, operation_path, validated, parsed)
     except RefError as error:  # the validator does not follow every $ref (requestBody ones)
         raise ContractError(f"{source}: {error}") from None
 
 
 def _build_contract(
-    source: str, text: str, method: str | None, operation_path: str | None, validated: bool
+    source: str,
+    text: str,
+    method: str | None,
+    operation_path: str | None,
+    validated: bool,
+    parsed: dict[str, Any] | None,
 ) -> Contract:
-    if validated:  # libyaml's parser, when present, reads a file known to be good faster
-        document = openapi_document(
-            source, yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        )
+    if validated and parsed is not None:
+        document = parsed
+    elif validated:
+        document = parse_yaml_fast(source, text)
     else:
         document = parse_document(source, text)
         validate_document(source, document)

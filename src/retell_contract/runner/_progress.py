@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:
+    from rich.console import Console
 
 ProgressUpdate = Callable[[int, int, int], None]  # (cases done, cases planned, distinct failures)
 LINE_EVERY_SECONDS = 5.0
@@ -31,6 +32,8 @@ def progress(console: Console) -> Iterator[ProgressUpdate]:
 
 @contextlib.contextmanager
 def _bar(console: Console) -> Iterator[ProgressUpdate]:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # terminals only
+
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -2,8 +2,9 @@
 
 Both are reached through ``requests`` sessions, so schemathesis's ``Case.call`` sends
 every request the same way. In-process, a small requests adapter hands each request to
-the mock's sync httpx transport (an event loop per thread: no socket, no thread hop), and
-an app that raises is answered 500 the way uvicorn would answer it.
+the app through the server's ``AppCaller`` (an event loop per thread: no socket, no thread
+hop, and no httpx to import), with the headers a client puts on the wire (``Host`` first),
+and an app that raises is answered 500 the way uvicorn would answer it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
@@ -28,9 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from retell_contract import __version__
 from retell_contract.contracts import Agent
 from retell_contract.errors import UsageError
-
-if TYPE_CHECKING:
-    import httpx  # in-process only: importing it also loads its CLI (rich), ~70 ms
+from retell_contract.server._inprocess import AppCaller, AppRequest
 
 # Where `retell-contract mock` listens by default, so a reproducing curl from an in-process
 # run works once the mock is started there.
@@ -64,15 +63,13 @@ def in_process_target(
     app: ASGIApp, *, api_key: str, agents: tuple[Agent, ...], description: str, timeout: float = 10.0
 ) -> Target:
     """A target that runs ``app`` in this process (the embedded mock, or a test's app)."""
-    from retell_contract.server import mock_transport
-
     guarded = CrashAsServer(app, timeout=timeout)
-    transport = mock_transport(guarded)
+    caller = AppCaller(guarded)
 
     def make_session() -> requests.Session:
         session = _session()
         session.trust_env = False  # no proxies or netrc for an in-process app (and much faster)
-        session.mount("http://", InProcessAdapter(transport, guarded))
+        session.mount("http://", InProcessAdapter(caller, guarded))
         return session
 
     return Target(description, IN_PROCESS_URL, api_key, agents, False, make_session, guarded.pop_crash)
@@ -183,36 +180,61 @@ class CrashAsServer:
 
 
 class InProcessAdapter(BaseAdapter):
-    """requests adapter that sends each request through an in-process httpx transport."""
+    """requests adapter that hands each request to an in-process app through an ``AppCaller``."""
 
-    def __init__(self, transport: httpx.BaseTransport, guard: CrashAsServer) -> None:
+    def __init__(self, caller: AppCaller, guard: CrashAsServer) -> None:
         super().__init__()
-        self.transport = transport
+        self.caller = caller
         self.guard = guard
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        body = request.body
-        content = body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else b""
-        import httpx
-
-        headers = [(name, str(value)) for name, value in request.headers.items()]
-        outgoing = httpx.Request(str(request.method), str(request.url), headers=headers, content=content)
-        incoming = self.transport.handle_request(outgoing)
+        incoming = self.caller(app_request(request))
         if self.guard.pop_timeout():
             raise requests.exceptions.ReadTimeout(
                 f"no response within {self.guard.timeout} s", request=request
             )
         received = urllib3.HTTPHeaderDict()
-        for name, value in incoming.headers.raw:
+        for name, value in incoming.headers:
             received.add(name.decode("latin-1"), value.decode("latin-1"))
         raw = urllib3.HTTPResponse(
-            body=io.BytesIO(incoming.read()),
+            body=io.BytesIO(incoming.body),
             headers=received,
-            status=incoming.status_code,
+            status=incoming.status,
             preload_content=False,
             decode_content=False,
+            request_method=request.method,  # a HEAD answer's Content-Length promises no body
         )
         return HTTPAdapter.build_response(self, request, raw)  # type: ignore[arg-type]
 
     def close(self) -> None:
-        """The transport outlives sessions; nothing to release per session."""
+        """The caller outlives sessions; nothing to release per session."""
+
+
+def app_request(request: requests.PreparedRequest) -> AppRequest:
+    """The request as a server receives it: ``Host`` first (as http.client sends it), then
+    the request's headers; a ``Content-Length`` where a body (or a POST/PUT/PATCH) lacks one."""
+    body = request.body
+    content = body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else b""
+    parts = urlsplit(str(request.url))
+    method = str(request.method).upper()
+    headers = [(_latin1(name), _latin1(value)) for name, value in request.headers.items()]
+    names = {name.lower() for name, _ in headers}
+    if content and b"content-length" not in names:
+        headers.append((b"Content-Length", str(len(content)).encode("ascii")))
+    auto = [] if b"host" in names else [(b"Host", parts.netloc.encode("ascii"))]
+    if not content and method in ("POST", "PUT", "PATCH") and b"content-length" not in names:
+        auto.append((b"Content-Length", b"0"))
+    target = parts.path or "/"
+    return AppRequest(
+        method=method,
+        scheme=parts.scheme,
+        host=parts.hostname or "",
+        port=parts.port,
+        target=(f"{target}?{parts.query}" if parts.query else target).encode("ascii"),
+        headers=auto + headers,
+        body=content,
+    )
+
+
+def _latin1(text: str | bytes) -> bytes:
+    return text if isinstance(text, bytes) else str(text).encode("latin-1")

@@ -11,7 +11,13 @@
 ...     )
 >>> response.status_code, response.json()["call_status"]
 (201, 'registered')
+
+The HTTP server (uvicorn) and the httpx transports are loaded on first use (PEP 562): the
+run reaches the app through ``AppCaller`` and needs neither, and they cost ~0.1 s to import.
 """
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from retell_contract.server._app import CONTROL_PREFIX, GET_CALL_PATH, create_app, served_operations
 from retell_contract.server._config import (
@@ -22,11 +28,22 @@ from retell_contract.server._config import (
     MockConfigError,
     parse_agent,
 )
-from retell_contract.server._http import AppServer, MockServer, serve_forever
 from retell_contract.server._lifecycle import TARGETS, LifecycleError
 from retell_contract.server._preload import load_calls_file
 from retell_contract.server._state import MockState
-from retell_contract.server._transport import MockTransport, async_mock_transport, mock_transport
+
+if TYPE_CHECKING:
+    from retell_contract.server._http import AppServer, MockServer, serve_forever
+    from retell_contract.server._transport import MockTransport, async_mock_transport, mock_transport
+
+_LAZY = {
+    "AppServer": "_http",
+    "MockServer": "_http",
+    "serve_forever": "_http",
+    "MockTransport": "_transport",
+    "async_mock_transport": "_transport",
+    "mock_transport": "_transport",
+}
 
 __all__ = [
     "CONTROL_PREFIX",
@@ -50,3 +67,9 @@ __all__ = [
     "serve_forever",
     "served_operations",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)

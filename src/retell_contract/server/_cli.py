@@ -18,7 +18,6 @@ from retell_contract.server._config import (
     MockConfigError,
     parse_agent,
 )
-from retell_contract.server._http import serve_forever
 from retell_contract.server._preload import load_calls_file
 from retell_contract.server._state import MockState
 
@@ -207,6 +206,8 @@ def run_mock(contract: Contract, *, host: str, port: int, access_log: bool, **fl
         click.echo(f"retell-contract mock: serving {url} (press Ctrl-C to stop)")
         for line in describe(config, contract, url, state=state):
             click.echo(f"  {line}")
+
+    from retell_contract.server._http import serve_forever  # uvicorn: only `mock` serves
 
     serve_forever(app, host, port, announce=announce, access_log=access_log)
     click.echo("retell-contract mock: stopped")
