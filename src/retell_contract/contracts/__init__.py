@@ -7,11 +7,11 @@
 """
 
 from retell_contract.contracts._agents import LATEST, LATEST_PUBLISHED, Agent
+from retell_contract.contracts._contract import Contract
 from retell_contract.contracts._loader import (
     BUILTIN_CONTRACT,
     BUILTIN_CONTRACTS,
     DEFAULT_CONTRACT,
-    Contract,
     load_contract,
 )
 from retell_contract.contracts._normalize import JsonSchema, resolve_pointer, to_json_schema
