@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -138,3 +140,39 @@ def test_a_caller_runs_the_app_once_per_request() -> None:
     caller.close()
     assert (response.status, response.headers) == (200, [(b"x-echo", b"1")])
     assert json.loads(response.body)["query_string"] == "q=1"
+
+
+async def _ok(scope: Scope, receive: Receive, send: Send) -> None:
+    await receive()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+@pytest.fixture
+def eager_thread_switches() -> Iterator[None]:
+    """Switch threads as often as the interpreter can, so a narrow race shows at once."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
+@pytest.mark.usefixtures("eager_thread_switches")
+def test_threads_sharing_a_caller_may_each_close_it_while_the_others_send() -> None:
+    # httpx clients close their transport on exit; threads sharing one transport must
+    # not close each other's loops under them ("Event loop is closed").
+    caller = AppCaller(_ok)
+    request = AppRequest("GET", "http", "mock.test", 80, b"/", [])
+
+    def sender(_: int) -> list[int]:
+        statuses = []
+        for _ in range(300):
+            statuses.append(caller(request).status)
+            caller.close()
+        return statuses
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(sender, range(4)))
+    assert [status for statuses in results for status in statuses] == [200] * 1200

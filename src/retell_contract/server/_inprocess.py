@@ -47,11 +47,16 @@ class AppResponse:
 
 
 class AppCaller:
-    """Runs one ASGI request/response cycle per call; safe to share between threads."""
+    """Runs one ASGI request/response cycle per call; safe to share between threads.
+
+    ``close()`` may come from any thread at any time (an httpx client closes its transport
+    on exit, and threads share one transport): it closes only the loops no other thread
+    can be using, its own and those of threads that have ended.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._loops: dict[int, asyncio.AbstractEventLoop] = {}
+        self._loops: dict[int, tuple[threading.Thread, asyncio.AbstractEventLoop]] = {}
         self._lock = threading.Lock()
         self._background: _BackgroundLoop | None = None
 
@@ -59,11 +64,18 @@ class AppCaller:
         return self._run(call_app(self.app, request))
 
     def close(self) -> None:
-        """Close the loops this caller made (those not running right now)."""
+        """Close this thread's loop, those of ended threads, and the background loop if idle."""
+        me = threading.current_thread()
         with self._lock:
-            loops, self._loops = list(self._loops.values()), {}
-            background, self._background = self._background, None
-        for loop in loops:
+            mine = {i: e for i, e in self._loops.items() if e[0] is me or not e[0].is_alive()}
+            for ident in mine:
+                del self._loops[ident]
+            background = self._background
+            if background is not None and background.active == 0:
+                self._background = None
+            else:
+                background = None
+        for _, loop in mine.values():
             if not loop.is_running():
                 loop.close()
         if background is not None:
@@ -74,28 +86,34 @@ class AppCaller:
             asyncio.get_running_loop()
         except RuntimeError:
             return self._own_loop().run_until_complete(coroutine)
-        return self._background_loop().run(coroutine)
-
-    def _own_loop(self) -> asyncio.AbstractEventLoop:
-        ident = threading.get_ident()
-        loop = self._loops.get(ident)
-        if loop is None or loop.is_closed():
-            loop = asyncio.new_event_loop()
-            with self._lock:
-                self._loops[ident] = loop
-        return loop
-
-    def _background_loop(self) -> _BackgroundLoop:
         with self._lock:
             if self._background is None:
                 self._background = _BackgroundLoop()
-            return self._background
+            background = self._background
+            background.active += 1  # close() leaves it running until this request is done
+        try:
+            return background.run(coroutine)
+        finally:
+            with self._lock:
+                background.active -= 1
+
+    def _own_loop(self) -> asyncio.AbstractEventLoop:
+        me = threading.current_thread()
+        with self._lock:
+            entry = self._loops.get(me.ident or 0)
+            if entry is None or entry[0] is not me or entry[1].is_closed():
+                stale = entry
+                entry = self._loops[me.ident or 0] = (me, asyncio.new_event_loop())
+                if stale is not None and stale[0] is not me:
+                    stale[1].close()  # an ended thread's loop, under an identifier reused
+        return entry[1]
 
 
 class _BackgroundLoop:
     """An event loop in a daemon thread, for requests made from inside a running loop."""
 
     def __init__(self) -> None:
+        self.active = 0  # requests in flight (guarded by the caller's lock)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="retell-mock-transport", daemon=True
