@@ -124,9 +124,9 @@ def discriminator(branches: object) -> str | None:
     """The member that tells a union's object branches apart, if one does.
 
     Every branch must require it and pin it to strings (a non-empty ``enum``, or a
-    ``const``), with no value in two branches: then one member's value alone picks the branch. Where several
-    members qualify, the usual names (``type``, ``role``, ...) come first, then the
-    alphabet, so the choice does not depend on the order of ``properties``.
+    ``const``), with no value in two branches: then one member's value alone picks the
+    branch. Where several members qualify, the usual names (``type``, ``role``, ...) come
+    first, then the alphabet, so the choice does not depend on the order of ``properties``.
     """
     if not isinstance(branches, Sequence) or isinstance(branches, str) or not branches:
         return None

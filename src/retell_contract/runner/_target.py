@@ -94,13 +94,14 @@ def environment_sessions(url: str) -> Callable[[], requests.Session]:
     ``Authorization`` header.
     """
     host = urlsplit(url).hostname or ""
-    proxies = {} if proxy_bypass(host) else getproxies()
+    found = {} if proxy_bypass(host) else getproxies()
+    proxies = {scheme: url for scheme, url in found.items() if scheme in ("http", "https", "all")}
     verify: bool | str = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
     def make_session() -> requests.Session:
         session = _session()
         session.trust_env = False
-        session.proxies.update({k: v for k, v in proxies.items() if k in ("http", "https", "all")})
+        session.proxies.update(proxies)
         session.verify = verify
         return session
 
