@@ -65,6 +65,26 @@ class Row:
         return self.ours.failed is None or self.ours.failed != self.mutant.faulty
 
 
+@dataclass(frozen=True)
+class Pair:
+    """Both tools on a fresh plain mock, one after the other: a throughput sample."""
+
+    ours: Outcome
+    vanilla: Outcome
+
+    @property
+    def ours_rate(self) -> float:
+        return self.ours.cases / self.ours.wall if self.ours.wall else 0.0
+
+    @property
+    def vanilla_rate(self) -> float:
+        return self.vanilla.cases / self.vanilla.wall if self.vanilla.wall else 0.0
+
+    @property
+    def ratio(self) -> float:
+        return self.ours_rate / self.vanilla_rate if self.vanilla_rate else 0.0
+
+
 def baseline_of(rows: Sequence[Row]) -> set[str]:
     """The checks vanilla schemathesis fails on the plain, correct mock."""
     for row in rows:
@@ -131,7 +151,9 @@ def print_table(rows: Sequence[Row]) -> None:
             print(f"retell-contract {verdict} on {row.mutant.name}: seed {row.ours.seed} {row.ours.error}")
 
 
-def print_totals(rows: Sequence[Row], clean: list[tuple[float, float, int]]) -> None:
+def print_totals(
+    rows: Sequence[Row], clean: list[tuple[float, float, int]], pairs: Sequence[Pair] = ()
+) -> None:
     baseline = baseline_of(rows)
     faulty = [r for r in rows if r.mutant.faulty]
     correct = [r for r in rows if not r.mutant.faulty]
@@ -165,7 +187,7 @@ def print_totals(rows: Sequence[Row], clean: list[tuple[float, float, int]]) -> 
         )
         exits = sum(1 for r in faulty if r.vanilla and r.vanilla.failed)
         print(f"  (schemathesis exits non-zero on {exits}/{len(faulty)} faulty servers, correct ones too)")
-    _print_throughput(rows)
+    _print_throughput(rows, pairs)
     if clean:
         walls = [wall for wall, _, _ in clean]
         engines = [engine for _, engine, _ in clean]
@@ -195,8 +217,9 @@ def _totals_line(
     )
 
 
-def _print_throughput(rows: Sequence[Row]) -> None:
-    """Test cases per wall-clock second of each tool's process on the plain mock."""
+def _print_throughput(rows: Sequence[Row], extra: Sequence[Pair]) -> None:
+    """Test cases per wall-clock second of each tool's process on the plain mock: the plain
+    row's pair, then the median over it and the ``--throughput-runs`` pairs."""
     plain = next((r for r in rows if r.mutant.name == PLAIN), None)
     if plain is None or not plain.ours.wall:
         return
@@ -204,8 +227,21 @@ def _print_throughput(rows: Sequence[Row]) -> None:
     text = "throughput on the plain mock over HTTP, start-up included: "
     text += f"retell-contract {ours:.0f} cases/s ({plain.ours.cases} cases in {plain.ours.wall:.1f} s)"
     if plain.vanilla and plain.vanilla.wall:
-        other = plain.vanilla
-        vanilla = other.cases / other.wall
-        text += f", schemathesis {vanilla:.0f} cases/s ({other.cases} cases in {other.wall:.1f} s)"
-        text += f": {ours / vanilla:.2f}x"
+        pair = Pair(plain.ours, plain.vanilla)
+        text += f", schemathesis {pair.vanilla_rate:.0f} cases/s"
+        text += f" ({plain.vanilla.cases} cases in {plain.vanilla.wall:.1f} s): {pair.ratio:.2f}x"
+        print(text)
+        if extra:
+            _print_pairs([pair, *extra])
+        return
     print(text)
+
+
+def _print_pairs(pairs: Sequence[Pair]) -> None:
+    ratios = [pair.ratio for pair in pairs]
+    print(
+        f"throughput over {len(pairs)} paired runs: retell-contract median "
+        f"{statistics.median(p.ours_rate for p in pairs):.0f} cases/s, schemathesis median "
+        f"{statistics.median(p.vanilla_rate for p in pairs):.0f} cases/s; ratio median "
+        f"{statistics.median(ratios):.2f}x (lowest {min(ratios):.2f}x, highest {max(ratios):.2f}x)"
+    )

@@ -2,7 +2,8 @@
 servers (the mock with one realistic fault each) and correct variants, in the same run.
 
     .venv/bin/python -m benchmarks.mutation_benchmark [--only NAME ...] [--family F ...]
-        [--seed N] [--skip-vanilla] [--vanilla-timeout S] [--clean-runs N] [--quick]
+        [--seed N] [--skip-vanilla] [--vanilla-timeout S] [--clean-runs N]
+        [--throughput-runs N] [--quick]
 
 Every server is served over real HTTP on 127.0.0.1. Each tool runs as its own process with
 its default settings: ``retell-contract run --url URL --api-key KEY --agent-id ID...`` and
@@ -14,7 +15,10 @@ benchmark's agents (see :mod:`benchmarks._vanilla`).
 Within a 200-request budget: retell-contract is run again with ``--max-requests 200``;
 for schemathesis, the first failing request's position among those it sent is read.
 Throughput: test cases per wall-clock second of the whole process (start-up included) on
-the plain mock. Shrunk body size: bytes of the request body each tool reports for a failure.
+the plain mock. One pair of runs is noisy (each tool's figure moves by 10% or more from
+run to run), so ``--throughput-runs N`` adds N more pairs, alternating the tools, each on
+a fresh plain mock, and prints the median ratio next to the lowest and highest.
+Shrunk body size: bytes of the request body each tool reports for a failure.
 
 Time to detect: seconds from the start of the tool's test engine (after interpreter start-up
 and imports) to its first failing test case. For retell-contract that is
@@ -45,6 +49,7 @@ from benchmarks._mutation_report import (
     BUDGET,
     PLAIN,
     Outcome,
+    Pair,
     Row,
     baseline_of,
     print_table,
@@ -111,8 +116,9 @@ def clean_embedded_runs(times: int) -> list[tuple[float, float, int]]:
     return runs
 
 
-def benchmark(mutants: Sequence[Mutant], args: argparse.Namespace) -> list[Row]:
-    """Each server twice (a fresh instance per tool), the plain mock first."""
+def benchmark(mutants: Sequence[Mutant], args: argparse.Namespace) -> tuple[list[Row], list[Pair]]:
+    """Each server twice (a fresh instance per tool), the plain mock first; then the extra
+    throughput pairs."""
     rows: list[Row] = []
     ordered = sorted(mutants, key=lambda mutant: mutant.name != PLAIN)  # stable: keeps the rest in order
     with tempfile.TemporaryDirectory(prefix="mutation-benchmark-") as scratch:
@@ -150,7 +156,29 @@ def benchmark(mutants: Sequence[Mutant], args: argparse.Namespace) -> list[Row]:
                 file=sys.stderr,
                 flush=True,
             )
-    return rows
+        pairs = [] if args.skip_vanilla else throughput_pairs(args, specs, workdir)
+    return rows, pairs
+
+
+def throughput_pairs(args: argparse.Namespace, specs: Sequence[Path], workdir: Path) -> list[Pair]:
+    """``--throughput-runs`` more runs of both tools on the plain mock, a fresh one each run;
+    the first tool alternates, so neither always runs on a warmer machine."""
+    pairs = []
+    for number in range(args.throughput_runs):
+        outcomes: dict[str, Outcome] = {}
+        for tool in ("ours", "vanilla") if number % 2 == 0 else ("vanilla", "ours"):
+            with Served(by_name(PLAIN).app()) as server:
+                if tool == "ours":
+                    outcomes[tool] = run_ours(server.url, by_name(PLAIN), seed=args.seed)
+                else:
+                    outcomes[tool] = run_vanilla(
+                        server.url, specs, seed=args.seed, timeout=args.vanilla_timeout, workdir=workdir
+                    )
+        pair = Pair(outcomes["ours"], outcomes["vanilla"])
+        pairs.append(pair)
+        label = f"[throughput {number + 1}/{args.throughput_runs}]"
+        print(f"{label} {pair.ratio:.2f}x", file=sys.stderr, flush=True)
+    return pairs
 
 
 def _repo_root() -> Path:
@@ -205,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-vanilla", action="store_true", help="do not run schemathesis")
     parser.add_argument("--vanilla-timeout", type=float, default=90.0, help="seconds per schemathesis run")
     parser.add_argument("--clean-runs", type=int, default=3, help="clean embedded-mock runs to time")
+    parser.add_argument(
+        "--throughput-runs", type=int, default=0, help="extra paired runs on the plain mock to time"
+    )
     parser.add_argument("--quick", action="store_true", help="smallest sizes: the test suite's smoke run")
     parser.add_argument("--save", type=Path, help="append each server's outcomes to this JSON-lines file")
     parser.add_argument(
@@ -212,18 +243,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.quick:  # the correct mock and one faulty server, both tools (schemathesis cut short)
-        args.only, args.family, args.clean_runs = [PLAIN, QUICK_MUTANT], [], 0
+        args.only, args.family, args.clean_runs, args.throughput_runs = [PLAIN, QUICK_MUTANT], [], 0, 0
     started = time.perf_counter()
+    if args.throughput_runs < 0:
+        parser.error(f"--throughput-runs must be 0 or more, not {args.throughput_runs}")
+    pairs: list[Pair] = []
     if args.load:
         rows, clean = load_rows(args.load), []
     else:
         mutants = _select(args)
         os.environ.pop("RETELL_API_KEY", None)
-        rows = benchmark(mutants, args)
+        rows, pairs = benchmark(mutants, args)
         clean = clean_embedded_runs(args.clean_runs) if args.clean_runs else []
     print()
     print_table(rows)
-    print_totals(rows, clean)
+    print_totals(rows, clean, pairs)
     print(f"benchmark took {time.perf_counter() - started:.0f} s")
     return 1 if any(row.ours_wrong for row in rows) else 0
 

@@ -80,3 +80,28 @@ def test_runs_back_to_back_count_as_one_with_later_ones_offset():
     assert total.found_within({"a"}, 200) is False
     assert total.found_within(set(), 200) is True
     assert combine([first, Outcome(None, error="timed out")]).failed is None
+
+
+def test_throughput_pairs_report_the_median_ratio_and_its_range(capsys):
+    from benchmarks._mutation_report import Pair, Row, print_totals
+    from benchmarks.mutants import by_name
+
+    def pair(ours_cases: int, vanilla_cases: int) -> Pair:
+        return Pair(Outcome(False, cases=ours_cases, wall=1.0), Outcome(True, cases=vanilla_cases, wall=2.0))
+
+    plain = pair(300, 200)  # 300 vs 100 cases/s: 3x
+    rows = [Row(by_name("plain_mock"), plain.ours, plain.vanilla)]
+    print_totals(rows, [], [pair(400, 200), pair(200, 200)])  # 4x and 2x
+    printed = capsys.readouterr().out
+    assert "3.00x" in printed  # the plain row's own pair, as before
+    line = next(text for text in printed.splitlines() if text.startswith("throughput over"))
+    assert line.startswith("throughput over 3 paired runs")
+    assert "retell-contract median 300 cases/s" in line
+    assert "schemathesis median 100 cases/s" in line
+    assert "ratio median 3.00x (lowest 2.00x, highest 4.00x)" in line
+
+
+def test_a_pair_without_time_has_no_ratio_instead_of_dividing_by_zero():
+    from benchmarks._mutation_report import Pair
+
+    assert Pair(Outcome(None), Outcome(None)).ratio == 0.0
