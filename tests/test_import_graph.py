@@ -2,6 +2,8 @@
 
 A lazy import breaks a cycle at run time but not in the design: the two modules still
 depend on each other. Only ``if TYPE_CHECKING:`` blocks (annotations) are left out.
+Importing ``a.b.c`` from outside package ``a.b`` runs ``a/b/__init__.py`` first, so it
+counts as depending on ``a.b`` too.
 """
 
 from __future__ import annotations
@@ -60,8 +62,18 @@ def import_graph() -> dict[str, set[str]]:
     for name, path in MODULES.items():
         visitor = _Imports(name, path.name == "__init__.py")
         visitor.visit(ast.parse(path.read_text(encoding="utf-8")))
-        graph[name] = {found for found in visitor.found if found in MODULES and found != name}
+        targets = {found for found in visitor.found if found in MODULES}
+        graph[name] = {t for target in targets for t in _with_packages(target, name) if t != name}
     return graph
+
+
+def _with_packages(target: str, importer: str) -> set[str]:
+    """``target`` and the packages whose ``__init__`` importing it runs, seen from ``importer``
+    (none it is itself inside: those are already being imported)."""
+    parts = target.split(".")
+    packages = {".".join(parts[:n]) for n in range(1, len(parts))}
+    outside = {p for p in packages if p in MODULES and not importer.startswith(f"{p}.")}
+    return {target, *outside}
 
 
 def test_there_is_no_import_cycle():
@@ -76,6 +88,16 @@ def test_the_graph_sees_lazy_imports():
     graph = import_graph()
     assert "retell_contract.strategies" in graph["retell_contract.runner._search"]  # imported in a function
     assert "retell_contract.contracts" in graph["retell_contract.validation"]
+
+
+def test_the_graph_sees_the_package_init_a_submodule_import_runs():
+    """Importing ``webhooks._dispatch`` from ``server`` runs ``webhooks/__init__.py``: a
+    cycle through a package's ``__init__`` would otherwise go unseen."""
+    graph = import_graph()
+    assert "retell_contract.webhooks._dispatch" in graph["retell_contract.server._webhooks"]
+    assert "retell_contract.webhooks" in graph["retell_contract.server._webhooks"]
+    # From inside its own package, a submodule import runs no further __init__.
+    assert "retell_contract.webhooks" not in graph["retell_contract.webhooks._testing"]
 
 
 @pytest.mark.parametrize("module", sorted(set(MODULES) - {"retell_contract.__main__"}))  # it runs the CLI

@@ -12,6 +12,7 @@ import pytest
 import requests
 from starlette.types import Receive, Scope, Send
 
+from retell_contract._hosting._inprocess import AppCaller, AppRequest
 from retell_contract.runner._target import http_target, in_process_target
 from retell_contract.server import (
     DEFAULT_API_KEY,
@@ -21,7 +22,6 @@ from retell_contract.server import (
     create_app,
     mock_transport,
 )
-from retell_contract.server._inprocess import AppCaller, AppRequest
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_API_KEY}"}
 JSON = {**AUTH, "Content-Type": "application/json"}

@@ -27,9 +27,9 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from retell_contract import __version__
+from retell_contract._hosting._inprocess import AppCaller, AppRequest
 from retell_contract.contracts import Agent
 from retell_contract.errors import UsageError
-from retell_contract.server._inprocess import AppCaller, AppRequest
 
 # Where `retell-contract mock` listens by default, so a reproducing curl from an in-process
 # run works once the mock is started there.

@@ -33,16 +33,17 @@ from retell_contract.server._preload import load_calls_file
 from retell_contract.server._state import MockState
 
 if TYPE_CHECKING:
-    from retell_contract.server._http import AppServer, MockServer, serve_forever
-    from retell_contract.server._transport import MockTransport, async_mock_transport, mock_transport
+    from retell_contract._hosting._server import AppServer, serve_forever
+    from retell_contract._hosting._transport import MockTransport, async_mock_transport, mock_transport
+    from retell_contract.server._http import MockServer
 
 _LAZY = {
-    "AppServer": "_http",
-    "MockServer": "_http",
-    "serve_forever": "_http",
-    "MockTransport": "_transport",
-    "async_mock_transport": "_transport",
-    "mock_transport": "_transport",
+    "AppServer": "retell_contract._hosting._server",
+    "serve_forever": "retell_contract._hosting._server",
+    "MockServer": "retell_contract.server._http",
+    "MockTransport": "retell_contract._hosting._transport",
+    "async_mock_transport": "retell_contract._hosting._transport",
+    "mock_transport": "retell_contract._hosting._transport",
 }
 
 __all__ = [
@@ -72,4 +73,4 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+    return getattr(import_module(_LAZY[name]), name)

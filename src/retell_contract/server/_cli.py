@@ -207,7 +207,7 @@ def run_mock(contract: Contract, *, host: str, port: int, access_log: bool, **fl
         for line in describe(config, contract, url, state=state):
             click.echo(f"  {line}")
 
-    from retell_contract.server._http import serve_forever  # uvicorn: only `mock` serves
+    from retell_contract._hosting._server import serve_forever  # uvicorn: only `mock` serves
 
     serve_forever(app, host, port, announce=announce, access_log=access_log)
     click.echo("retell-contract mock: stopped")

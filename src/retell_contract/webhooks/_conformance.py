@@ -89,7 +89,7 @@ class WebhookRunOptions:
 
 def asgi_transport(app: Any) -> httpx.BaseTransport:
     """A sync transport that runs an ASGI app in-process (no socket)."""
-    from retell_contract.server import mock_transport  # runs any ASGI app, not only the mock
+    from retell_contract._hosting._transport import mock_transport  # runs any ASGI app
 
     return mock_transport(app)
 

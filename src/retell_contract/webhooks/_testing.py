@@ -159,7 +159,7 @@ class WebhookReceiver:
         from starlette.applications import Starlette
         from starlette.routing import Route
 
-        from retell_contract.server import AppServer
+        from retell_contract._hosting._server import AppServer
 
         app = Starlette(routes=[Route("/webhook", self._endpoint, methods=["POST"])])
         self._server = AppServer(app).__enter__()

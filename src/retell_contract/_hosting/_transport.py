@@ -10,7 +10,7 @@ from __future__ import annotations
 import httpx
 from starlette.types import ASGIApp
 
-from retell_contract.server._inprocess import CLIENT, AppCaller, AppRequest
+from retell_contract._hosting._inprocess import CLIENT, AppCaller, AppRequest
 
 
 def async_mock_transport(app: ASGIApp) -> httpx.ASGITransport:
