@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from jsonschema import Draft202012Validator
 
 from retell_contract.cli import main
 from retell_contract.contracts import Agent, load_contract, to_json_schema
@@ -233,6 +234,36 @@ class TestNormalisation:
             "properties": {"a": {}, "b": {}},
             "required": ["b"],
         }
+
+    @pytest.mark.parametrize(
+        "schema",
+        [
+            # A part's additionalProperties covers names outside that part's properties only.
+            {"allOf": [{"properties": {"a": {}}, "additionalProperties": {"type": "string"}}]},
+            {
+                "allOf": [
+                    {"type": "object", "properties": {"a": {}}, "additionalProperties": {"type": "string"}},
+                    {"type": "object", "properties": {"b": {"type": "integer"}}},
+                ]
+            },
+            {
+                "additionalProperties": {"type": "string"},
+                "allOf": [{"type": "object", "properties": {"b": {"type": "integer"}}}],
+            },
+        ],
+    )
+    def test_all_of_merge_never_changes_what_is_valid(self, schema):
+        instances = [{}, {"a": 1}, {"b": 1}, {"b": "x"}, {"c": 1}, {"c": "x"}, {"a": 1, "b": 2}, [], "s"]
+        merged = to_json_schema(schema, {}, openapi_30=False)
+        for instance in instances:
+            original = Draft202012Validator(schema).is_valid(instance)
+            assert Draft202012Validator(merged).is_valid(instance) == original, (instance, merged)
+
+    def test_typeless_all_of_parts_merge_without_becoming_objects_only(self):
+        merged = to_json_schema(
+            {"allOf": [{"properties": {"a": {}}}, {"required": ["a"]}]}, {}, openapi_30=False
+        )
+        assert merged == {"properties": {"a": {}}, "required": ["a"]}
 
     def test_recursive_ref_does_not_loop(self):
         document = {

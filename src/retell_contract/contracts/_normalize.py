@@ -124,7 +124,12 @@ def _make_nullable(schema: JsonSchema) -> JsonSchema:
 
 
 def _merge_all_of(schema: JsonSchema) -> JsonSchema:
-    """Merge ``allOf`` parts that are plain object schemas into one (properties, required)."""
+    """Merge ``allOf`` parts that are plain object schemas into one (properties, required).
+
+    Only parts that allow any other member can merge: an ``additionalProperties`` of one
+    part applies to the names outside that part's own properties, which a merge would
+    change (it would exempt every other part's properties, or drop the rule).
+    """
     parts = schema.get("allOf")
     if not isinstance(parts, list) or not all(_is_plain_object(p) for p in parts):
         return schema
@@ -142,7 +147,9 @@ def _merge_all_of(schema: JsonSchema) -> JsonSchema:
         for key in ("description", "title"):
             if key in part and key not in merged:
                 merged[key] = part[key]
-    merged.update(type="object", properties=properties)
+    merged["properties"] = properties
+    if any(part.get("type") == "object" for part in (merged, *parts)):
+        merged["type"] = "object"  # typeless parts constrain objects only: no type of their own
     if required:
         merged["required"] = required
     return merged
@@ -152,6 +159,10 @@ def _is_plain_object(part: Any) -> bool:
     return (
         isinstance(part, Mapping)
         and part.get("type", "object") == "object"
-        and part.get("additionalProperties", True) is not False
+        and _allows_any_member(part.get("additionalProperties", True))
         and all(key in _MERGEABLE or key.startswith("x-") for key in part)
     )
+
+
+def _allows_any_member(extra: Any) -> bool:
+    return extra is True or (isinstance(extra, Mapping) and not extra)
