@@ -308,3 +308,27 @@ def test_cli_import_does_not_load_the_engine():
     code = "import sys, retell_contract.cli; print('schemathesis' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_each_case_is_sent_as_its_own_operation():
+    """schemathesis hooks and per-operation settings see the operation a case belongs to
+    (v3, get-call), not the primary one with its path replaced."""
+    from retell_contract.runner._send import _operations
+
+    contract = load_contract()
+    operations = _operations(contract)
+    assert list(operations)[0] == contract.primary.name
+    assert set(operations) == set(contract.operation_names)
+    for name, operation in operations.items():
+        declared = contract.operation(name)
+        assert (operation.method.upper(), operation.path) == (declared.method.upper(), declared.path)
+
+
+def test_sending_leaves_the_shared_header_overrides_as_they_were():
+    # schemathesis adds the session's headers to the dict it is given: a shared one would
+    # carry one run's session headers into the next run (and race between threads).
+    from retell_contract.runner import _send
+
+    before = dict(_send._UNLABELLED)
+    quick(workers=2)
+    assert before == _send._UNLABELLED == {"X-Schemathesis-TestCaseId": None}

@@ -108,7 +108,7 @@ class Sender:
         self.budget = budget
         self.max_retries = max_retries
         self.timeout = timeout
-        self.operation = _operation(contract)
+        self.operations = _operations(contract)
 
     def send(self, case_id: int, planned: PlannedCase) -> Attempts:
         exchanges: list[Exchange] = []
@@ -128,7 +128,10 @@ class Sender:
         return Attempts(tuple(exchanges))
 
     def _send_once(self, case_id: int, planned: PlannedCase) -> Exchange:
-        case = self.operation.Case(method=planned.method, headers=dict(planned.headers))
+        # The case's own operation (schemathesis hooks and per-operation settings see it);
+        # a probe of no declared operation (a wrong method or path) goes out on the first.
+        operation = self.operations.get(planned.operation) or next(iter(self.operations.values()))
+        case = operation.Case(method=planned.method, headers=dict(planned.headers))
         sent_at = int(self.clock() * 1000)
         case.path = planned.path
         session = self.target.session()
@@ -139,7 +142,7 @@ class Sender:
             data=planned.body,
             allow_redirects=False,
             timeout=self.timeout,
-            headers=_UNLABELLED,
+            headers=dict(_UNLABELLED),  # a copy: schemathesis adds the session's headers to it
         )
         # When it left, for checks that judge times the server sent (v3's expires_at).
         notes = replace(
@@ -175,10 +178,12 @@ def retry_delay(response: RecordedResponse, attempt: int) -> float:
     return min(BACKOFF_START * 2.0**attempt, BACKOFF_CAP)
 
 
-def _operation(contract: Contract) -> Any:
-    """The contract's operation as schemathesis sees it (a schemathesis ``APIOperation``)."""
+def _operations(contract: Contract) -> dict[str, Any]:
+    """The contract's operations as schemathesis sees them (``APIOperation``s), by name,
+    the primary one first."""
     schema = schemathesis.openapi.from_dict(dict(contract.document))
-    return schema[contract.path][contract.method]
+    declared = (contract.primary, *(contract.operation(name) for name in contract.operation_names))
+    return {op.name: schema[op.path][op.method] for op in declared}
 
 
 def _request_of(error: requests.RequestException) -> RecordedRequest | None:
