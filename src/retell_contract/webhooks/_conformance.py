@@ -22,7 +22,7 @@ import httpx
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from hypothesis.errors import Flaky
+from hypothesis.errors import FlakyFailure
 
 from retell_contract._signals import raise_pending
 from retell_contract.checks import (
@@ -169,7 +169,7 @@ class _Run:
         # A failure is already counted; Hypothesis shrank it and the builder kept the smallest.
         # A receiver with state (duplicates) may not fail again on replay: Hypothesis calls
         # that flaky, which changes nothing about what was seen.
-        with contextlib.suppress(CheckFailed, ExceptionGroup, Flaky):
+        with contextlib.suppress(CheckFailed, ExceptionGroup, FlakyFailure):
             hypothesis_seed(self.options.seed)(search)()
 
     # Probes: each sends, counts every delivery, and raises the first failure.
