@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -60,6 +61,21 @@ def test_works_from_threads_started_inside_a_given_test(reference):
             assert list(pool.map(lambda s: sample(ENDED, seed=s), SEEDS)) == [reference[s] for s in SEEDS]
 
     inner()
+
+
+def test_a_strategy_that_samples_while_it_is_drawn_does_not_wait_for_itself():
+    # The inner sample() runs on the worker thread that is drawing the outer one: handing
+    # it to that same one-thread worker would wait forever.
+    ids = st.integers(0, 3).map(lambda n: sample(st.integers(0, 10**6), seed=n))
+    drawn: list[object] = []
+    # A daemon thread: were it stuck, the test fails and the process still exits.
+    caller = threading.Thread(target=lambda: drawn.append(sample(st.tuples(ids, ids), seed=1)), daemon=True)
+    caller.start()
+    caller.join(timeout=60)
+    assert drawn, "sample() inside a strategy's draw never returned"
+    first = drawn[0]
+    assert first == sample(st.tuples(ids, ids), seed=1)
+    assert all(isinstance(n, int) for n in first)
 
 
 def test_same_seed_same_example_in_every_run_of_a_program():

@@ -41,6 +41,7 @@ _SETTINGS = settings(
     backend="hypothesis",
     print_blob=False,
 )
+_THREAD = "retell-contract-sample"
 _worker_lock = threading.Lock()
 _worker: ThreadPoolExecutor | None = None
 
@@ -53,7 +54,8 @@ def sample(strategy: SearchStrategy[T], *, seed: int) -> T:
     process's own (non-installed) modules, so a process that has imported other local
     modules may draw another example for the same seed.
 
-    Works outside ``@given``, inside a running ``@given`` test and from worker threads.
+    Works outside ``@given``, inside a running ``@given`` test, from worker threads and
+    from a strategy that is itself being sampled (a ``.map`` that calls ``sample``).
     Examples are drawn as ``@given`` would draw a fresh test case (not shrunk).
     Raises ValueError when the strategy rejects every example it draws.
     """
@@ -61,6 +63,10 @@ def sample(strategy: SearchStrategy[T], *, seed: int) -> T:
         raise TypeError(f"strategy must be a Hypothesis SearchStrategy, not {strategy!r}")
     check_seed(seed)
     strategy.validate()
+    if threading.current_thread().name.startswith(_THREAD):
+        # Called while the worker draws (a strategy that samples): waiting for the worker
+        # would wait for ourselves. The worker holds no test of the caller's: run here.
+        return _run_inner_test(strategy, seed)
     return _sampler().submit(_run_inner_test, strategy, seed).result()
 
 
@@ -68,7 +74,7 @@ def _sampler() -> ThreadPoolExecutor:
     global _worker
     with _worker_lock:
         if _worker is None:
-            _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="retell-contract-sample")
+            _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_THREAD)
         return _worker
 
 
