@@ -11,6 +11,15 @@ from retell_contract._signals import Terminated, delivered, interrupts_as_except
 from retell_contract.runner import RunOptions, run
 
 
+@pytest.fixture(autouse=True)
+def _python_sigint_handler():
+    """A test run started in the background (``pytest &``) inherits SIGINT ignored, which
+    ``interrupts_as_exceptions()`` rightly leaves alone; these tests need Python's own."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _raise_now(signum: int) -> None:
     signal.raise_signal(signum)
     sum(range(1000))  # Python runs the handler at the next bytecode boundary: here
