@@ -317,7 +317,7 @@ def test_each_case_is_sent_as_its_own_operation():
 
     contract = load_contract()
     operations = _operations(contract)
-    assert list(operations)[0] == contract.primary.name
+    assert next(iter(operations)) == contract.primary.name
     assert set(operations) == set(contract.operation_names)
     for name, operation in operations.items():
         declared = contract.operation(name)

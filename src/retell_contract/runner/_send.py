@@ -182,8 +182,7 @@ def _operations(contract: Contract) -> dict[str, Any]:
     """The contract's operations as schemathesis sees them (``APIOperation``s), by name,
     the primary one first."""
     schema = schemathesis.openapi.from_dict(dict(contract.document))
-    declared = (contract.primary, *(contract.operation(name) for name in contract.operation_names))
-    return {op.name: schema[op.path][op.method] for op in declared}
+    return {op.name: schema[op.path][op.method] for op in (contract.primary, *contract.operations)}
 
 
 def _request_of(error: requests.RequestException) -> RecordedRequest | None:

@@ -41,7 +41,7 @@ _SETTINGS = settings(
     backend="hypothesis",
     print_blob=False,
 )
-_THREAD = "retell-contract-sample"
+_on_worker = threading.local()  # set in the worker's thread only (its initializer)
 _worker_lock = threading.Lock()
 _worker: ThreadPoolExecutor | None = None
 
@@ -63,7 +63,7 @@ def sample(strategy: SearchStrategy[T], *, seed: int) -> T:
         raise TypeError(f"strategy must be a Hypothesis SearchStrategy, not {strategy!r}")
     check_seed(seed)
     strategy.validate()
-    if threading.current_thread().name.startswith(_THREAD):
+    if getattr(_on_worker, "thread", False):
         # Called while the worker draws (a strategy that samples): waiting for the worker
         # would wait for ourselves. The worker holds no test of the caller's: run here.
         return _run_inner_test(strategy, seed)
@@ -74,8 +74,14 @@ def _sampler() -> ThreadPoolExecutor:
     global _worker
     with _worker_lock:
         if _worker is None:
-            _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_THREAD)
+            _worker = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="retell-contract-sample", initializer=_mark_worker
+            )
         return _worker
+
+
+def _mark_worker() -> None:
+    _on_worker.thread = True
 
 
 def _run_inner_test(strategy: SearchStrategy[T], seed: int) -> T:
