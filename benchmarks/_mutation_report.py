@@ -74,11 +74,11 @@ class Pair:
 
     @property
     def ours_rate(self) -> float:
-        return self.ours.cases / self.ours.wall if self.ours.wall else 0.0
+        return _rate(self.ours)
 
     @property
     def vanilla_rate(self) -> float:
-        return self.vanilla.cases / self.vanilla.wall if self.vanilla.wall else 0.0
+        return _rate(self.vanilla)
 
     @property
     def ratio(self) -> float:
@@ -223,18 +223,20 @@ def _print_throughput(rows: Sequence[Row], extra: Sequence[Pair]) -> None:
     plain = next((r for r in rows if r.mutant.name == PLAIN), None)
     if plain is None or not plain.ours.wall:
         return
-    ours = plain.ours.cases / plain.ours.wall
     text = "throughput on the plain mock over HTTP, start-up included: "
-    text += f"retell-contract {ours:.0f} cases/s ({plain.ours.cases} cases in {plain.ours.wall:.1f} s)"
-    if plain.vanilla and plain.vanilla.wall:
-        pair = Pair(plain.ours, plain.vanilla)
+    text += f"retell-contract {_rate(plain.ours):.0f} cases/s"
+    text += f" ({plain.ours.cases} cases in {plain.ours.wall:.1f} s)"
+    pair = Pair(plain.ours, plain.vanilla) if plain.vanilla and plain.vanilla.wall else None
+    if pair is not None:
         text += f", schemathesis {pair.vanilla_rate:.0f} cases/s"
-        text += f" ({plain.vanilla.cases} cases in {plain.vanilla.wall:.1f} s): {pair.ratio:.2f}x"
-        print(text)
-        if extra:
-            _print_pairs([pair, *extra])
-        return
+        text += f" ({pair.vanilla.cases} cases in {pair.vanilla.wall:.1f} s): {pair.ratio:.2f}x"
     print(text)
+    if pair is not None and extra:
+        _print_pairs([pair, *extra])
+
+
+def _rate(outcome: Outcome) -> float:
+    return outcome.cases / outcome.wall if outcome.wall else 0.0
 
 
 def _print_pairs(pairs: Sequence[Pair]) -> None:
